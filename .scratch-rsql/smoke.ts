@@ -1,0 +1,17 @@
+import { parseRsql, toSql, toPredicate, rsql } from "../src/rsql/index.js";
+import { sqliteTable, integer, text, real } from "drizzle-orm/sqlite-core";
+import { pgTable, integer as pint, text as ptext, timestamp } from "drizzle-orm/pg-core";
+import { getTableColumns } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { PgDialect } from "drizzle-orm/pg-core";
+const st = sqliteTable("t", { id: integer("id").primaryKey(), age: integer("age"), name: text("name"), ts: integer("ts", { mode: "timestamp" }) });
+const pt = pgTable("t", { id: pint("id").primaryKey(), age: pint("age"), name: ptext("name"), ts: timestamp("ts") });
+const f = 'age>2.5;name%="a\\\\%b_*?[";(name=icontains="X",name=endswith="😀z");ts>"2024-01-01";name=ieq="AbC";name=length=3;age=in=(1,"2",3000000000)';
+console.log(f);
+const n = parseRsql(f)!;
+console.log(JSON.stringify(n));
+console.log(new SQLiteSyncDialect().sqlToQuery(toSql(n, { dialect: "sqlite", columns: getTableColumns(st) })));
+console.log(new PgDialect().sqlToQuery(toSql(n, { dialect: "postgres", columns: getTableColumns(pt) })));
+const p = toPredicate(n, { columns: getTableColumns(st) });
+console.log(p({ age: 3, name: "a%bx*?[", ts: new Date() }));
+console.log(String(rsql`name==${"O'Brien"};x=in=${[1, "a\"b", null, new Date(0)]};y==${1e21};z==${1e-7}`));

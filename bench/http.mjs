@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Covara vs the hand-written Hono + Drizzle baseline (../shared/bench), side by side in one run,
+// over loopback with the shared load script. Both servers resolve the same hono, drizzle-orm and
+// SQLite driver builds from this project's node_modules, so only the framework differs.
+// Usage: node bench/http.mjs [--reps 3] [--duration 10] [--drivers better-sqlite3,libsql]
+//                           [--scenarios list,filter,get,count,create] [--connections 50]
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const shared = resolve(root, "../shared/bench");
+const { values: opt } = parseArgs({
+  options: {
+    reps: { type: "string", default: "3" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "2" },
+    connections: { type: "string", default: "50" },
+    drivers: { type: "string", default: "better-sqlite3,libsql" },
+    scenarios: { type: "string", default: "list,filter,get,count,create" },
+  },
+});
+
+// Inside the project so `import "hono"` etc. resolve to our node_modules.
+const work = join(root, ".tmp/bench");
+rmSync(work, { recursive: true, force: true });
+mkdirSync(join(work, "results"), { recursive: true });
+cpSync(shared, join(work, "shared"), { recursive: true, filter: (p) => !p.includes("node_modules") });
+if (!existsSync(join(root, "dist/src/index.js"))) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
+const node = process.execPath;
+execFileSync(node, [join(work, "shared/baseline/seed.mjs"), join(work, "seed.db"), "10000"], { stdio: "inherit" });
+
+const servers = {
+  baseline: join(work, "shared/baseline/server.mjs"),
+  covara: join(root, "bench/covara-server.mjs"),
+};
+
+async function waitFor(url, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not answer ${url}`);
+}
+
+async function runOne(name, driver, rep, port) {
+  const db = join(work, `${name}-${driver}-${rep}.db`);
+  copyFileSync(join(work, "seed.db"), db);
+  const child = spawn(node, [servers[name]], { env: { ...process.env, DB_FILE: db, DRIVER: driver, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    await waitFor(`http://127.0.0.1:${port}/api/users/count`);
+    const out = join(work, `results/${name}-${driver}-${rep}.json`);
+    execFileSync(node, [join(work, "shared/load.mjs"), "--base", `http://127.0.0.1:${port}`, "--scenarios", opt.scenarios, "--connections", opt.connections, "--duration", opt.duration, "--warmup", opt.warmup, "--label", `${name}/${driver}`, "--json", out], { stdio: ["ignore", "ignore", "inherit"] });
+    return JSON.parse(readFileSync(out, "utf8"));
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rowsOf = (result) => (Array.isArray(result) ? result : result.rows ?? result.results ?? []);
+const summary = {};
+let port = 3300;
+for (const driver of opt.drivers.split(",")) {
+  for (let rep = 0; rep < Number(opt.reps); rep++) {
+    const order = rep % 2 === 0 ? ["baseline", "covara"] : ["covara", "baseline"];
+    for (const name of order) {
+      const result = await runOne(name, driver, rep, port++);
+      for (const row of rowsOf(result)) {
+        const key = `${driver}|${row.scenario}|${name}`;
+        (summary[key] ??= []).push(row.reqPerSec ?? row.rps ?? row.requests?.average);
+      }
+    }
+  }
+}
+
+console.log(`\nmedian req/s over ${opt.reps} runs (${opt.connections} connections, ${opt.duration}s each)`);
+console.log("driver          scenario  baseline   covara    ratio  (min-max covara)");
+const table = [];
+for (const driver of opt.drivers.split(",")) {
+  for (const scenario of opt.scenarios.split(",")) {
+    const b = summary[`${driver}|${scenario}|baseline`] ?? [];
+    const c = summary[`${driver}|${scenario}|covara`] ?? [];
+    if (!b.length || !c.length) continue;
+    const ratio = median(c) / median(b);
+    table.push({ driver, scenario, baseline: median(b), covara: median(c), ratio, covaraMin: Math.min(...c), covaraMax: Math.max(...c) });
+    console.log(`${driver.padEnd(15)} ${scenario.padEnd(9)} ${median(b).toFixed(0).padStart(8)} ${median(c).toFixed(0).padStart(8)} ${ratio.toFixed(2).padStart(8)}  (${Math.min(...c).toFixed(0)}-${Math.max(...c).toFixed(0)})`);
+  }
+}
+writeFileSync(join(work, "results/summary.json"), JSON.stringify(table, null, 2));

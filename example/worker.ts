@@ -1,0 +1,14 @@
+/** `npm run dev:workers`: the same example on Cloudflare Workers with D1. */
+import { drizzle } from "drizzle-orm/d1";
+import type { D1Database, ExecutionContext } from "@cloudflare/workers-types";
+import type { CovaraApp } from "../src/index.js";
+import { buildExampleApp } from "./app.js";
+
+let app: CovaraApp | undefined;
+
+export default {
+  fetch(request: Request, env: { DB: D1Database }, ctx: ExecutionContext) {
+    app ??= buildExampleApp(drizzle(env.DB));
+    return app.fetch(request, env, ctx);
+  },
+};

@@ -1,0 +1,2 @@
+/** `covara/node`: run a Covara app on Node. */
+export { startServer, type StartServerOptions, type RunningServer, type ServableApp } from "./start-server.js";

@@ -1,0 +1,102 @@
+/**
+ * `startServer(app, options)`: serves a Covara (or any Hono) app on Node with
+ * `@hono/node-server`, and drains gracefully on SIGTERM/SIGINT (spec 30 §2–3).
+ * @module
+ */
+import { serve, type ServerType } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { getHeapStatistics } from "node:v8";
+import type { ServerState } from "../src/app/health.js";
+
+/** Anything with a fetch handler; a `CovaraApp` also exposes its readiness state. */
+export interface ServableApp {
+  fetch: (request: Request, ...rest: any[]) => Response | Promise<Response>;
+  serverState?: ServerState;
+}
+
+/** Options of `startServer`. */
+export interface StartServerOptions {
+  /** Default `Number(process.env.PORT)`, else 3000. `0` picks a free port. */
+  port?: number;
+  hostname?: string;
+  onListen?: (info: { port: number; address: string }) => void;
+  /** Install SIGTERM/SIGINT handlers. Default true. */
+  gracefulShutdown?: boolean;
+  /** Upper bound of the drain window. Default 10 000 ms. */
+  drainTimeoutMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  port: number;
+  address: string;
+  /** Flips readiness to 503, waits for in-flight requests (bounded), closes the listener. */
+  close: () => Promise<void>;
+}
+
+let signalsInstalled = false;
+
+/**
+ * Starts listening; resolves once the socket is bound.
+ * @example await startServer(app, { port: 3000 });
+ */
+export async function startServer(app: ServableApp, options: StartServerOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const state = app.serverState ?? { shuttingDown: false };
+  state.heapLimitBytes = getHeapStatistics().heap_size_limit;
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const fetch = async (request: Request, ...rest: unknown[]) => {
+    inFlight++;
+    try {
+      return await app.fetch(request, ...rest);
+    } finally {
+      // Streaming responses count until their handler returns, not until the stream ends.
+      if (--inFlight === 0) idle?.();
+    }
+  };
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch, port, hostname: options.hostname }, () => resolve(s));
+  });
+  const info = server.address() as AddressInfo;
+  options.onListen?.({ port: info.port, address: info.address });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      state.shuttingDown = true;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, drainTimeoutMs);
+          idle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+    })());
+
+  if (options.gracefulShutdown !== false && !signalsInstalled) {
+    signalsInstalled = true;
+    let signalled = false;
+    const onSignal = () => {
+      if (signalled) process.exit(0);
+      signalled = true;
+      setTimeout(() => process.exit(0), drainTimeoutMs + 1000).unref();
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  }
+  return { port: info.port, address: info.address, close };
+}

@@ -1,0 +1,119 @@
+/**
+ * `createCovara(options)`: a Hono app with problem+json errors, CORS, security headers,
+ * health endpoints and chainable `.resource()` mounts (spec 10 §1.1).
+ * @module
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import type { Table } from "drizzle-orm";
+import { errorHandler, notFoundHandler } from "../errors/handler.js";
+import type { ResourceConfig, UserContext } from "../resource/config.js";
+import { resourceRouter } from "../resource/router.js";
+import { createResourceRuntime, type ResourceRuntime } from "../resource/runtime.js";
+import { AUTH_INSTALLED } from "../resource/scope.js";
+import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
+import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-headers.js";
+
+/** Context variables Covara sets. */
+export interface CovaraVariables {
+  user: UserContext | null;
+  covaraAuthInstalled: boolean;
+}
+
+/** Hono environment of a Covara app. */
+export interface CovaraEnv {
+  Variables: CovaraVariables;
+  Bindings: Record<string, unknown>;
+}
+
+/** Options of `createCovara`. */
+export interface CovaraOptions {
+  /** Prefix of every `.resource()` mount. Default `"/api"`; `""` or `"/"` for none. */
+  basePath?: string;
+  /** `true` for `hono/cors` defaults, or its options object. */
+  cors?: boolean | Parameters<typeof cors>[0];
+  /** Security headers; on by default. */
+  securityHeaders?: boolean | SecurityHeadersOptions;
+  /** `/healthz` and `/readyz`; on by default. */
+  health?: boolean | HealthConfig;
+  /** Middleware applied to every route after the built-ins, before auth. */
+  middleware?: MiddlewareHandler[];
+  /** An auth router and middleware (e.g. from `useAuth`); the middleware sets `c.get("user")`. */
+  auth?: { router?: Hono<any>; middleware: MiddlewareHandler<any>; path?: string };
+}
+
+/** A registered resource: its mount path and runtime. */
+export interface RegisteredResource {
+  path: string;
+  runtime: ResourceRuntime;
+}
+
+function normalizeBase(basePath: string | undefined): string {
+  const base = basePath ?? "/api";
+  if (base === "" || base === "/") return "";
+  const withSlash = base.startsWith("/") ? base : `/${base}`;
+  return withSlash.replace(/\/+$/, "");
+}
+
+/** A Covara app: a Hono app that also mounts resources. */
+export class CovaraApp extends Hono<CovaraEnv> {
+  /** Mounted resources, in the order added. */
+  readonly resources: RegisteredResource[] = [];
+  /** Process facts shared with the server adapter (readiness during shutdown). */
+  readonly serverState: ServerState = { shuttingDown: false };
+  readonly basePrefix: string;
+
+  constructor(options: CovaraOptions = {}) {
+    super();
+    this.basePrefix = normalizeBase(options.basePath);
+    this.onError(errorHandler);
+    this.notFound(notFoundHandler);
+    if (options.cors) this.use("*", cors(options.cors === true ? undefined : options.cors));
+    if (options.securityHeaders !== false) {
+      this.use("*", createSecurityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
+    }
+    for (const middleware of options.middleware ?? []) this.use("*", middleware);
+    if (options.auth) {
+      const { router, middleware, path } = options.auth;
+      this.use("*", async (c, next) => {
+        c.set("covaraAuthInstalled", true);
+        await next();
+      });
+      this.use("*", middleware);
+      if (router) this.route(path ?? `${this.basePrefix}/auth`, router);
+    }
+    const health = options.health ?? true;
+    if (health !== false && (health === true || health.enabled !== false)) {
+      this.route("/", healthRoutes(health === true ? {} : health, this.serverState));
+    }
+  }
+
+  /**
+   * Mounts a resource at `${basePath}${path}`, or at `${basePath}/${tableName}` without a path.
+   * @example app.resource("/users", usersTable, { id: usersTable.id, db })
+   */
+  resource<T extends Table>(path: string, table: T, config: ResourceConfig<T>): this;
+  resource<T extends Table>(table: T, config: ResourceConfig<T>): this;
+  resource(pathOrTable: string | Table, tableOrConfig: Table | ResourceConfig, maybeConfig?: ResourceConfig): this {
+    const [path, table, config] =
+      typeof pathOrTable === "string"
+        ? [pathOrTable, tableOrConfig as Table, maybeConfig!]
+        : [undefined, pathOrTable, tableOrConfig as ResourceConfig];
+    const runtime = createResourceRuntime(table, config);
+    const relative = path === undefined ? `/${runtime.model.name}` : path.startsWith("/") ? path : `/${path}`;
+    const mount = `${this.basePrefix}${relative}`.replace(/\/+$/, "") || "/";
+    this.route(mount, resourceRouter(runtime));
+    this.resources.push({ path: mount, runtime });
+    return this;
+  }
+}
+
+/**
+ * Creates a Covara app.
+ * @example
+ * const app = createCovara({ cors: true }).resource("/users", usersTable, { id: usersTable.id, db });
+ * export default app; // Workers, or: await startServer(app) on Node
+ */
+export function createCovara(options: CovaraOptions = {}): CovaraApp {
+  return new CovaraApp(options);
+}

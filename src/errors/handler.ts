@@ -1,0 +1,72 @@
+/**
+ * `errorHandler` / `notFoundHandler`: every error and unmatched route becomes an RFC 7807
+ * problem+json response. Unknown errors are 500 `internal-error`, with the message hidden in
+ * production and the stack only in debug mode.
+ * @module
+ */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { isDebugEnabled, isProduction } from "../env/runtime-env.js";
+import { problemResponse, problemTitle, problemType, ResourceError, type ProblemBody } from "./problem.js";
+
+const STATUS_CODES: Record<number, string> = {
+  400: "VALIDATION_ERROR",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  412: "PRECONDITION_FAILED",
+  413: "PAYLOAD_TOO_LARGE",
+  429: "RATE_LIMIT_EXCEEDED",
+};
+
+/** Turns any thrown value into a problem body (and the headers it needs). */
+export function formatRFC7807Error(err: unknown, requestId?: string): { body: ProblemBody; headers: Record<string, string> } {
+  let body: ProblemBody;
+  let headers: Record<string, string> = {};
+  if (err instanceof ResourceError) {
+    body = err.toProblem();
+    headers = err.headers;
+  } else if (isZodError(err)) {
+    const errors = err.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message }));
+    body = { type: problemType("VALIDATION_ERROR"), title: problemTitle("VALIDATION_ERROR"), status: 400, detail: "Request validation failed", code: "VALIDATION_ERROR", errors };
+  } else if (err instanceof HTTPException) {
+    const code = STATUS_CODES[err.status] ?? (err.status >= 500 ? "INTERNAL_ERROR" : "UNKNOWN_ERROR");
+    body = { type: problemType(code), title: problemTitle(code), status: err.status, detail: err.message || problemTitle(code), code };
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    body = {
+      type: problemType("INTERNAL_ERROR"),
+      title: problemTitle("INTERNAL_ERROR"),
+      status: 500,
+      detail: isProduction() ? "An unexpected error occurred" : message || "Internal error",
+      code: "INTERNAL_ERROR",
+    };
+  }
+  if (requestId) {
+    body.instance = `/requests/${requestId}`;
+    body.requestId = requestId;
+  }
+  if (isDebugEnabled() && err instanceof Error && err.stack) body.debug = { stack: err.stack };
+  return { body, headers };
+}
+
+function isZodError(err: unknown): err is { issues: { path: (string | number)[]; message: string }[] } {
+  return typeof err === "object" && err !== null && (err as Error).name === "ZodError" && Array.isArray((err as { issues?: unknown }).issues);
+}
+
+/** Hono `onError` handler rendering problem+json; 5xx are logged as errors, 4xx are not logged. */
+export const errorHandler: ErrorHandler = (err, c: Context) => {
+  const requestId = c.req.header("x-request-id") ?? undefined;
+  const { body, headers } = formatRFC7807Error(err, requestId);
+  if (body.status >= 500) {
+    console.error(JSON.stringify({ level: "error", msg: "request failed", method: c.req.method, path: c.req.path, status: body.status, error: err instanceof Error ? err.message : String(err) }));
+  }
+  return problemResponse(body, headers);
+};
+
+/** Hono `notFound` handler: 404 `not-found` with `Route <METHOD> <path> not found`. */
+export const notFoundHandler: NotFoundHandler = (c: Context) => {
+  const code = "NOT_FOUND";
+  return problemResponse({ type: problemType(code), title: problemTitle(code), status: 404, detail: `Route ${c.req.method} ${c.req.path} not found`, code });
+};

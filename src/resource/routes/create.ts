@@ -1,0 +1,21 @@
+/** `POST /`: validate, insert, answer 201 with the stored row (spec 10 §6.1). */
+import type { Context } from "hono";
+import { ForbiddenError } from "../../errors/problem.js";
+import { readJsonBody, validateBody } from "../input.js";
+import type { ResourceRuntime } from "../runtime.js";
+import { resolveScope } from "../scope.js";
+
+/** Handler for the create endpoint. */
+export function createHandler(rt: ResourceRuntime) {
+  const { model, db } = rt;
+  return async (c: Context) => {
+    const scope = await resolveScope(c, rt.config.auth, "create", model.name);
+    if (scope.kind === "none") throw new ForbiddenError(`Not authorized to create on ${model.name}`);
+    const values = validateBody(await readJsonBody(c, rt.bodyLimit), rt.createRules, "create");
+    const [row] = await db.insert(model.table).values(values).returning();
+    const body = rt.present(row);
+    const optimisticId = c.req.header("x-covara-optimistic-id");
+    if (optimisticId) body._optimisticId = optimisticId;
+    return c.json(body, 201);
+  };
+}

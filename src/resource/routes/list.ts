@@ -1,0 +1,62 @@
+/** `GET /`: filtered, ordered, keyset-paginated list (spec 10 §4, §6.2). */
+import { and, count, type SQL } from "drizzle-orm";
+import type { Context } from "hono";
+import { CursorInvalidError } from "../../errors/problem.js";
+import { fromJson, INVALID, toJsonValue } from "../coerce.js";
+import { decodeCursor, encodeCursor } from "../cursor.js";
+import { afterCursor, orderClauses, parseLimit, parseOrderBy } from "../order.js";
+import type { ResourceRuntime } from "../runtime.js";
+import { selectParam } from "./select.js";
+
+/** Handler for the list endpoint. */
+export function listHandler(rt: ResourceRuntime) {
+  const { model, db } = rt;
+  const { table, columns, idKey, idColumn } = model;
+  const secret = rt.config.cursorSigningSecret;
+  const maxAgeMs = rt.config.pagination?.cursorMaxAgeMs;
+
+  return async (c: Context) => {
+    const query = c.req.query();
+    const orderBy = query.orderBy;
+    const fields = parseOrderBy(orderBy, columns, rt.sortable);
+    const limit = parseLimit(query.limit, rt.defaultLimit, rt.maxLimit);
+    const select = selectParam(rt, query.select);
+    const where = await rt.where(c, "read", query.filter);
+
+    let page: SQL | undefined = where;
+    if (query.cursor) {
+      const position = await decodeCursor(query.cursor, { orderBy, secret, maxAgeMs });
+      const lastId = fromJson(idColumn, idColumn.dataType === "string" ? position.id : numeric(position.id));
+      if (lastId === INVALID || lastId === null) throw new CursorInvalidError("malformed");
+      const after = afterCursor(fields, idColumn, lastId, position, rt.nullsLast);
+      page = where ? and(where, after) : after;
+    }
+
+    const rows: Record<string, unknown>[] = await db
+      .select()
+      .from(table)
+      .where(page)
+      .orderBy(...orderClauses(fields, idColumn, rt.nullsLast))
+      .limit(limit + 1);
+    const hasMore = rows.length > limit;
+    if (hasMore) rows.length = limit;
+
+    let nextCursor: string | null = null;
+    if (hasMore) {
+      const last = rows[rows.length - 1]!;
+      const v = fields.length === 0 ? toJsonValue(last[idKey]) : Object.fromEntries(fields.map((f) => [f.key, toJsonValue(last[f.key])]));
+      nextCursor = await encodeCursor({ v, id: String(last[idKey]) }, { orderBy, secret });
+    }
+
+    const body: Record<string, unknown> = { items: rows.map((row) => rt.present(row, select)), nextCursor, hasMore };
+    if (query.totalCount === "true") {
+      const [result] = await db.select({ count: count() }).from(table).where(where);
+      body.totalCount = Number(result?.count ?? 0);
+    }
+    return c.json(body);
+  };
+}
+
+function numeric(id: string): unknown {
+  return /^-?\d+$/.test(id) ? Number(id) : id;
+}

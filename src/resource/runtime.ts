@@ -1,0 +1,158 @@
+/**
+ * A resource built once from its table and config: field policies, compiled-filter cache,
+ * scope → SQL, and the output shaping (computed fields, read mask, projection) every route shares.
+ * @module
+ */
+import { and, eq, sql, type Column, type SQL, type Table } from "drizzle-orm";
+import type { Context } from "hono";
+import { NotFoundError } from "../errors/problem.js";
+import { createRsqlCache, parseRsql, toSql, type RsqlCompileOptions } from "../rsql/index.js";
+import type { ResourceConfig, ScopeOperation } from "./config.js";
+import { idFromPath, INVALID, toJsonValue } from "./coerce.js";
+import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
+import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type TransactionSupport } from "./model.js";
+import { resolveScope } from "./scope.js";
+
+const DENY = sql`1 = 0`;
+
+/** Everything a route handler needs about its resource. */
+export interface ResourceRuntime {
+  model: TableModel;
+  config: ResourceConfig;
+  db: any;
+  transactions: TransactionSupport;
+  defaultLimit: number;
+  maxLimit: number;
+  nullsLast: boolean;
+  bodyLimit: number;
+  readable: ReadonlySet<string>;
+  sortable: ReadonlySet<string> | undefined;
+  createRules: BodyRules;
+  updateRules: BodyRules;
+  /** WHERE for (scope of `op`) ∧ (user filter); undefined means every row. */
+  where(c: Context, op: ScopeOperation, filter?: string): Promise<SQL | undefined>;
+  /** The row with this path id inside the scope of `op`, or a 404. */
+  findById(c: Context, op: ScopeOperation, rawId: string): Promise<{ id: unknown; row: Record<string, unknown> }>;
+  /** Computed fields, read mask and projection, ready for JSON. */
+  present(row: Record<string, unknown>, select?: string[] | null): Record<string, unknown>;
+}
+
+function without(set: Set<string>, key: string): Set<string> {
+  const copy = new Set(set);
+  copy.delete(key);
+  return copy;
+}
+
+function keySet(columns: Record<string, Column>, refs: (Column | string)[] | undefined, option: string): Set<string> | undefined {
+  return refs ? new Set(refs.map((ref) => columnKey(columns, ref, option))) : undefined;
+}
+
+/** Builds the runtime of one resource; throws on configuration mistakes, at startup. */
+export function createResourceRuntime(table: Table, config: ResourceConfig): ResourceRuntime {
+  if (!config?.db) throw new Error("resource config: `db` is required");
+  if (config.id === undefined) throw new Error("resource config: `id` is required");
+  const model = tableModel(table, config.id);
+  const { columns, keys, idKey, idColumn } = model;
+  const pagination = config.pagination ?? {};
+  const readable = keySet(columns, config.fields?.readable, "fields.readable") ?? new Set(keys);
+  const writableOption = keySet(columns, config.fields?.writable, "fields.writable");
+  const generated = keySet(columns, config.generatedFields, "generatedFields") ?? new Set<string>();
+  const filterable = keySet(columns, config.fields?.filterable, "fields.filterable");
+  const sortableOption = keySet(columns, config.fields?.sortable, "fields.sortable");
+  const d1 = isD1(config.db);
+  const transactions = config.transactions === false ? "batch-only" : transactionSupport(config.db);
+
+  // A caller may only filter and sort on what it may read (masked values cannot be probed).
+  const userFields = keys.filter((k) => readable.has(k) && (!filterable || filterable.has(k)));
+  const config_filter = config.filter ?? {};
+  const userCompile: RsqlCompileOptions = {
+    dialect: model.dialect,
+    columns: Object.fromEntries(keys.filter((k) => readable.has(k)).map((k) => [k, columns[k]!])),
+    customOperators: config.customOperators,
+    rejectRelationPaths: true,
+    allowedFields: config_filter.allowedFields ?? (userFields.length < keys.length ? userFields : undefined),
+    allowedOperators: config_filter.allowedOperators,
+    maxPatternBytes: d1 ? 50 : undefined,
+  };
+  const scopeCompile: RsqlCompileOptions = { dialect: model.dialect, columns, customOperators: config.customOperators, rejectRelationPaths: false, maxPatternBytes: d1 ? 50 : undefined };
+  const limits = { maxLength: config_filter.maxLength ?? 4096, maxDepth: config_filter.maxDepth ?? 10, maxNodes: config_filter.maxNodes ?? 100 };
+  const filterCache = createRsqlCache<SQL | null>(500);
+  const scopeCache = createRsqlCache<SQL | null>(500);
+
+  const userFilterSql = (text: string): SQL | null =>
+    filterCache.get(text, () => {
+      const node = parseRsql(text, limits);
+      return node ? toSql(node, userCompile) : null;
+    });
+  const scopeSql = (text: string): SQL | null =>
+    scopeCache.get(text, () => {
+      const node = parseRsql(text, { maxLength: 1 << 20, maxDepth: 64, maxNodes: 10_000 });
+      return node ? toSql(node, scopeCompile) : null;
+    });
+
+  const isWritableColumn = (key: string) => !(columns[key] as Column & { generated?: unknown }).generated;
+  const writable = new Set(keys.filter((k) => isWritableColumn(k) && (!writableOption || writableOption.has(k) || k === idKey || generated.has(k))));
+  const required = new Set(
+    keys.filter((k) => {
+      const column = columns[k]!;
+      const autoKey = column.primary && model.dialect === "sqlite" && column.dataType === "number";
+      return column.notNull && !column.hasDefault && !autoKey && !generated.has(k) && isWritableColumn(k);
+    }),
+  );
+  const computed = Object.entries(config.computed ?? {});
+  const masked = readable.size < keys.length;
+  const hasBigint = keys.some((k) => columns[k]!.dataType === "bigint");
+
+  const runtime: ResourceRuntime = {
+    model,
+    config,
+    db: config.db,
+    transactions,
+    defaultLimit: pagination.defaultLimit ?? 20,
+    maxLimit: pagination.maxLimit ?? 100,
+    nullsLast: (pagination.nullsPosition ?? "last") === "last",
+    bodyLimit: config.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    readable,
+    sortable: sortableOption ? new Set([...sortableOption].filter((k) => readable.has(k))) : masked ? readable : undefined,
+    createRules: { columns, required, writable, strict: config.strictInput === true },
+    updateRules: { columns, required: without(required, idKey), writable: without(writable, idKey), strict: config.strictInput === true },
+
+    async where(c, op, filter) {
+      const scope = await resolveScope(c, config.auth, op, model.name);
+      const parts: SQL[] = [];
+      if (scope.kind === "none") return DENY;
+      if (scope.kind === "rsql") parts.push(scopeSql(scope.text) ?? DENY);
+      if (filter !== undefined && filter.trim() !== "") {
+        const compiled = userFilterSql(filter);
+        if (compiled) parts.push(compiled);
+      }
+      return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : and(...parts);
+    },
+
+    async findById(c, op, rawId) {
+      const id = idFromPath(idColumn, rawId);
+      if (id === INVALID) throw new NotFoundError(model.name, rawId);
+      const scoped = await runtime.where(c, op);
+      const condition = scoped ? and(eq(idColumn, id), scoped) : eq(idColumn, id);
+      const [row] = await config.db.select().from(table).where(condition).limit(1);
+      if (!row) throw new NotFoundError(model.name, rawId);
+      return { id, row };
+    },
+
+    present(row, select) {
+      let out: Record<string, unknown> = row;
+      if (computed.length > 0 || masked || hasBigint) {
+        out = {};
+        for (const key of keys) if (readable.has(key)) out[key] = toJsonValue(row[key]);
+        for (const [name, fn] of computed) out[name] = fn(row);
+      }
+      if (!select) return out;
+      const projected: Record<string, unknown> = {};
+      for (const key of select) if (key in out) projected[key] = out[key];
+      for (const [name] of computed) projected[name] = out[name];
+      return projected;
+    },
+  };
+  return runtime;
+}
+

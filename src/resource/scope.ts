@@ -1,0 +1,46 @@
+/**
+ * Resolves a resource's `auth` option into the rows an operation may touch (spec 10 §2.1):
+ * `"all"`, `"none"` (deny, compiles to a false predicate) or an RSQL scope text.
+ * Fails closed: a scope function that throws denies.
+ * @module
+ */
+import type { Context } from "hono";
+import { UnauthorizedError } from "../errors/problem.js";
+import type { ResourceAuth, ScopeOperation, UserContext } from "./config.js";
+
+/** The outcome of scope resolution. */
+export type ResolvedScope = { kind: "all" } | { kind: "none" } | { kind: "rsql"; text: string };
+
+const ALL: ResolvedScope = { kind: "all" };
+const NONE: ResolvedScope = { kind: "none" };
+
+/** Context variable set by auth middleware once an auth adapter is installed. */
+export const AUTH_INSTALLED = "covaraAuthInstalled";
+
+function isPublic(auth: ResourceAuth, op: ScopeOperation): boolean {
+  if (auth.public === true) return op === "read" || op === "subscribe";
+  return typeof auth.public === "object" && auth.public[op] === true;
+}
+
+/** Resolves the scope of `op` for the request's user, throwing 401 for anonymous callers that need a user. */
+export async function resolveScope(c: Context, auth: ResourceAuth | undefined, op: ScopeOperation, resource: string): Promise<ResolvedScope> {
+  const user = (c.get("user" as never) as UserContext | null | undefined) ?? null;
+  if (!auth) {
+    // Our default-access decision: open without an auth adapter, signed-in users only with one.
+    if (user || !c.get(AUTH_INSTALLED as never)) return ALL;
+    throw new UnauthorizedError(`Authentication required for ${op} on ${resource}`);
+  }
+  if (isPublic(auth, op)) return ALL;
+  if (!user) throw new UnauthorizedError(`Authentication required for ${op} on ${resource}`);
+  const fn = op === "subscribe" ? auth.subscribe ?? auth.read ?? auth.scope : auth[op] ?? auth.scope;
+  if (!fn) return ALL;
+  try {
+    const scope = await fn(user);
+    const text = String(scope).trim();
+    if (text === "*") return ALL;
+    if (text === "" || (typeof scope === "object" && scope !== null && "isEmpty" in scope && scope.isEmpty())) return NONE;
+    return { kind: "rsql", text };
+  } catch {
+    return NONE;
+  }
+}

@@ -1,0 +1,21 @@
+/** The resource suites on every Node database. */
+import { afterAll, beforeAll, describe } from "vitest";
+import { crudSuite } from "../resources/crud.suite.js";
+import { querySuite } from "../resources/query.suite.js";
+import { appSuite } from "../resources/app.suite.js";
+import type { DbHarness } from "../resources/harness.js";
+import { nodeDatabases } from "./databases.js";
+
+for (const factory of nodeDatabases) {
+  describe(factory.name, () => {
+    let harness: DbHarness;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      ({ harness, close } = await factory.open());
+    });
+    afterAll(() => close());
+    crudSuite(() => harness);
+    querySuite(() => harness);
+    appSuite(() => harness);
+  });
+}

@@ -1,0 +1,30 @@
+/** The resource suites on Cloudflare D1, inside workerd: the same tests the Node databases run. */
+import { env } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { beforeAll, describe } from "vitest";
+import { appSuite } from "../resources/app.suite.js";
+import { crudSuite } from "../resources/crud.suite.js";
+import type { DbHarness } from "../resources/harness.js";
+import { querySuite } from "../resources/query.suite.js";
+import { SQLITE_DDL, sqlitePeople } from "../resources/schema.js";
+
+describe("d1", () => {
+  const harness: DbHarness = {
+    name: "d1",
+    dialect: "sqlite",
+    table: sqlitePeople,
+    db: drizzle(env.DB),
+    async reset() {
+      await env.DB.batch([env.DB.prepare("DELETE FROM people"), env.DB.prepare("DELETE FROM sqlite_sequence WHERE name = 'people'")]);
+    },
+    async canaryExists() {
+      return (await env.DB.prepare("SELECT name FROM sqlite_master WHERE name = 'canary'").all()).results.length === 1;
+    },
+  };
+  beforeAll(async () => {
+    for (const stmt of SQLITE_DDL) await env.DB.prepare(stmt).run();
+  });
+  crudSuite(() => harness);
+  querySuite(() => harness);
+  appSuite(() => harness);
+});
