@@ -34,7 +34,26 @@ export interface RunningServer {
   close: () => Promise<void>;
 }
 
+// Signals are process-wide: one handler drains every server this process started.
+const servers = new Set<() => Promise<void>>();
 let signalsInstalled = false;
+
+function installSignalHandlers(drainTimeoutMs: number): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  let signalled = false;
+  const onSignal = () => {
+    if (signalled) process.exit(0);
+    signalled = true;
+    setTimeout(() => process.exit(0), drainTimeoutMs + 1000).unref();
+    Promise.all([...servers].map((close) => close())).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
 
 /**
  * Starts listening; resolves once the socket is bound.
@@ -65,8 +84,9 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
   options.onListen?.({ port: info.port, address: info.address });
 
   let closing: Promise<void> | undefined;
-  const close = () =>
+  const close = (): Promise<void> =>
     (closing ??= (async () => {
+      servers.delete(close);
       state.shuttingDown = true;
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
@@ -83,20 +103,9 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
       });
     })());
 
-  if (options.gracefulShutdown !== false && !signalsInstalled) {
-    signalsInstalled = true;
-    let signalled = false;
-    const onSignal = () => {
-      if (signalled) process.exit(0);
-      signalled = true;
-      setTimeout(() => process.exit(0), drainTimeoutMs + 1000).unref();
-      close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+  if (options.gracefulShutdown !== false) {
+    servers.add(close);
+    installSignalHandlers(drainTimeoutMs);
   }
   return { port: info.port, address: info.address, close };
 }

@@ -7,6 +7,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isDebugEnabled, isProduction } from "../env/runtime-env.js";
+import { log } from "../log/logger.js";
 import { problemResponse, problemTitle, problemType, ResourceError, type ProblemBody } from "./problem.js";
 
 const STATUS_CODES: Record<number, string> = {
@@ -21,7 +22,11 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /** Turns any thrown value into a problem body (and the headers it needs). */
-export function formatRFC7807Error(err: unknown, requestId?: string): { body: ProblemBody; headers: Record<string, string> } {
+export function formatRFC7807Error(
+  err: unknown,
+  requestId?: string,
+  production = isProduction(),
+): { body: ProblemBody; headers: Record<string, string> } {
   let body: ProblemBody;
   let headers: Record<string, string> = {};
   if (err instanceof ResourceError) {
@@ -39,7 +44,7 @@ export function formatRFC7807Error(err: unknown, requestId?: string): { body: Pr
       type: problemType("INTERNAL_ERROR"),
       title: problemTitle("INTERNAL_ERROR"),
       status: 500,
-      detail: isProduction() ? "An unexpected error occurred" : message || "Internal error",
+      detail: production ? "An unexpected error occurred" : message || "Internal error",
       code: "INTERNAL_ERROR",
     };
   }
@@ -55,13 +60,28 @@ function isZodError(err: unknown): err is { issues: { path: (string | number)[];
   return typeof err === "object" && err !== null && (err as Error).name === "ZodError" && Array.isArray((err as { issues?: unknown }).issues);
 }
 
-/** Hono `onError` handler rendering problem+json; 5xx are logged as errors, 4xx are not logged. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
+function requestIdOf(c: Context): string {
+  const given = c.req.header("x-request-id");
+  return given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+/** `NODE_ENV=production` from process.env, or from the Worker's `[vars]` when there is no process.env. */
+function productionFor(c: Context): boolean {
+  return isProduction() || (c.env as Record<string, unknown> | undefined)?.NODE_ENV === "production";
+}
+
+/** Hono `onError` handler rendering problem+json; 5xx are logged at `error`, 4xx at `warn`. */
 export const errorHandler: ErrorHandler = (err, c: Context) => {
-  const requestId = c.req.header("x-request-id") ?? undefined;
-  const { body, headers } = formatRFC7807Error(err, requestId);
-  if (body.status >= 500) {
-    console.error(JSON.stringify({ level: "error", msg: "request failed", method: c.req.method, path: c.req.path, status: body.status, error: err instanceof Error ? err.message : String(err) }));
-  }
+  // A plain HTTPException that carries its own response (e.g. with WWW-Authenticate) keeps it.
+  if (err instanceof HTTPException && !(err instanceof ResourceError) && err.res) return err.getResponse();
+  const requestId = requestIdOf(c);
+  const { body, headers } = formatRFC7807Error(err, requestId, productionFor(c));
+  const fields = { requestId, method: c.req.method, path: c.req.path, status: body.status, code: body.code };
+  if (body.status >= 500) log("error", "request failed", { ...fields, error: err instanceof Error ? err.message : String(err), ...(isDebugEnabled() && err instanceof Error ? { stack: err.stack } : {}) });
+  else log("warn", "request rejected", fields);
   return problemResponse(body, headers);
 };
 

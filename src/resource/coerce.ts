@@ -9,6 +9,7 @@ import type { Column } from "drizzle-orm";
 export const INVALID: unique symbol = Symbol("invalid");
 
 const INTEGER_TYPES = /Integer|Serial|SmallInt|BigInt53|Int$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for integer-valued number columns (SQLite integer, Postgres integer/serial/…). */
 export function isIntegerColumn(column: Column): boolean {
@@ -20,7 +21,10 @@ export function fromJson(column: Column, value: unknown): unknown {
   if (value === null) return null;
   switch (column.dataType) {
     case "string": {
+      // Postgres numeric/decimal columns map to strings in JS but take JSON numbers too.
+      if (typeof value === "number" && /Numeric|Decimal/.test(column.columnType) && Number.isFinite(value)) return String(value);
       if (typeof value !== "string") return INVALID;
+      if (column.columnType === "PgUUID" && !UUID.test(value)) return INVALID;
       const allowed = (column as Column & { enumValues?: readonly string[] }).enumValues;
       if (allowed && allowed.length > 0 && !allowed.includes(value)) return INVALID;
       return value;
@@ -46,14 +50,13 @@ export function fromJson(column: Column, value: unknown): unknown {
   }
 }
 
-/** Converts a path segment id to the id column's type; `INVALID` for ids that cannot exist. */
+/** Converts a path segment (or cursor) id to the id column's type; `INVALID` for ids that cannot exist. */
 export function idFromPath(column: Column, raw: string): unknown {
   if (column.dataType === "number") {
     if (!/^-?\d+(\.\d+)?$/.test(raw)) return INVALID;
     return fromJson(column, Number(raw));
   }
-  if (column.dataType === "bigint") return fromJson(column, raw);
-  if (column.dataType === "string") return raw;
+  if (column.dataType === "bigint" || column.dataType === "string") return fromJson(column, raw);
   return INVALID;
 }
 

@@ -12,11 +12,13 @@ import type { CursorPosition } from "./cursor.js";
 export interface SortField {
   key: string;
   column: Column;
+  /** What is sorted and compared: the column, or on Postgres text `column COLLATE "C"`. */
+  expr: Column | SQL;
   descending: boolean;
 }
 
 /** Parses `f`, `f:asc`, `f:desc`, `+f`, `-f`, comma-separated. */
-export function parseOrderBy(raw: string | undefined, columns: Record<string, Column>, sortable?: ReadonlySet<string>): SortField[] {
+export function parseOrderBy(raw: string | undefined, columns: Record<string, Column>, sortable?: ReadonlySet<string>, dialect: "sqlite" | "postgres" = "sqlite"): SortField[] {
   if (!raw) return [];
   const fields: SortField[] = [];
   for (const part of raw.split(",")) {
@@ -30,7 +32,9 @@ export function parseOrderBy(raw: string | undefined, columns: Record<string, Co
     if (direction !== undefined && direction !== "asc" && direction !== "desc") throw orderByError(`Invalid orderBy direction: ${direction}`);
     const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
     if (!column || (sortable && !sortable.has(name))) throw orderByError(`Invalid orderBy field: ${name}`);
-    fields.push({ key: name, column, descending: prefix === "-" || direction === "desc" });
+    // Code-point order for text on every database, as RSQL comparisons use (SQLite's BINARY already is).
+    const expr = dialect === "postgres" && /^Pg(Text|Varchar|Char)$/.test(column.columnType) ? sql`${column} collate "C"` : column;
+    fields.push({ key: name, column, expr, descending: prefix === "-" || direction === "desc" });
   }
   return fields;
 }
@@ -54,7 +58,7 @@ export function parseSelect(raw: string | undefined, allowed: ReadonlySet<string
 
 /** ORDER BY clauses: the requested fields, then the id ascending as tie-breaker. */
 export function orderClauses(fields: SortField[], idColumn: Column, nullsLast: boolean): SQL[] {
-  const clauses = fields.map(({ column, descending }) =>
+  const clauses = fields.map(({ expr: column, descending }) =>
     // NULL sorts as the largest value when nullsLast (mirrored for descending fields).
     descending
       ? nullsLast ? sql`${column} desc nulls first` : sql`${column} desc nulls last`
@@ -73,19 +77,19 @@ export function afterCursor(fields: SortField[], idColumn: Column, idValue: unkn
     const value = cursorValue(field.column, values[field.key]);
     const after = strictlyAfter(field, value, nullsLast);
     if (after) alternatives.push(equalSoFar.length ? and(...equalSoFar, after)! : after);
-    equalSoFar.push(value === null ? isNull(field.column) : eq(field.column, value));
+    equalSoFar.push(value === null ? isNull(field.column) : eq(field.expr as SQL, value));
   }
   const idAfter = gt(idColumn, idValue);
   alternatives.push(equalSoFar.length ? and(...equalSoFar, idAfter)! : idAfter);
   return alternatives.length === 1 ? alternatives[0]! : or(...alternatives)!;
 }
 
-function strictlyAfter({ column, descending }: SortField, value: unknown, nullsLast: boolean): SQL | undefined {
+function strictlyAfter({ column, expr, descending }: SortField, value: unknown, nullsLast: boolean): SQL | undefined {
   // With nullsLast, NULL is the largest value: after it in ascending order comes nothing,
   // and in descending order every non-null value.
   const nullIsLarge = nullsLast;
   if (value === null) return descending === nullIsLarge ? isNotNull(column) : undefined;
-  const beyond = descending ? lt(column, value) : gt(column, value);
+  const beyond = descending ? lt(expr as SQL, value) : gt(expr as SQL, value);
   return descending !== nullIsLarge ? or(beyond, isNull(column)) : beyond;
 }
 

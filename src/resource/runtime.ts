@@ -6,7 +6,9 @@
 import { and, eq, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { NotFoundError } from "../errors/problem.js";
-import { createRsqlCache, parseRsql, toSql, type RsqlCompileOptions } from "../rsql/index.js";
+import { createRsqlCache, parseRsql, toPredicate, toSql, type RsqlCompileOptions } from "../rsql/index.js";
+import { ForbiddenError, ResourceError } from "../errors/problem.js";
+import { d1ParameterGuard } from "./d1-limits.js";
 import type { ResourceConfig, ScopeOperation } from "./config.js";
 import { idFromPath, INVALID, toJsonValue } from "./coerce.js";
 import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
@@ -27,14 +29,24 @@ export interface ResourceRuntime {
   bodyLimit: number;
   readable: ReadonlySet<string>;
   sortable: ReadonlySet<string> | undefined;
+  /** Keys `select` may name: readable columns and computed fields. */
+  selectable: ReadonlySet<string>;
   createRules: BodyRules;
   updateRules: BodyRules;
   /** WHERE for (scope of `op`) ∧ (user filter); undefined means every row. */
   where(c: Context, op: ScopeOperation, filter?: string): Promise<SQL | undefined>;
   /** The row with this path id inside the scope of `op`, or a 404. */
   findById(c: Context, op: ScopeOperation, rawId: string): Promise<{ id: unknown; row: Record<string, unknown> }>;
+  /** 403 unless `row` (the row as it will be stored) lies inside the caller's scope for `op`. */
+  checkWriteScope(c: Context, op: "create" | "update", row: Record<string, unknown>): Promise<void>;
+  /** `values` plus the static column defaults the database will fill in, for scope checks. */
+  withDefaults(values: Record<string, unknown>): Record<string, unknown>;
   /** Computed fields, read mask and projection, ready for JSON. */
   present(row: Record<string, unknown>, select?: string[] | null): Record<string, unknown>;
+}
+
+function isSqlExpression(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !(value instanceof Date) && "getSQL" in value;
 }
 
 function without(set: Set<string>, key: string): Set<string> {
@@ -63,14 +75,16 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
   const transactions = config.transactions === false ? "batch-only" : transactionSupport(config.db);
 
   // A caller may only filter and sort on what it may read (masked values cannot be probed).
-  const userFields = keys.filter((k) => readable.has(k) && (!filterable || filterable.has(k)));
   const config_filter = config.filter ?? {};
+  const userFields = keys.filter(
+    (k) => readable.has(k) && (!filterable || filterable.has(k)) && (!config_filter.allowedFields || config_filter.allowedFields.includes(k)),
+  );
   const userCompile: RsqlCompileOptions = {
     dialect: model.dialect,
     columns: Object.fromEntries(keys.filter((k) => readable.has(k)).map((k) => [k, columns[k]!])),
     customOperators: config.customOperators,
     rejectRelationPaths: true,
-    allowedFields: config_filter.allowedFields ?? (userFields.length < keys.length ? userFields : undefined),
+    allowedFields: userFields.length < keys.length ? userFields : undefined,
     allowedOperators: config_filter.allowedOperators,
     maxPatternBytes: d1 ? 50 : undefined,
   };
@@ -79,16 +93,40 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
   const filterCache = createRsqlCache<SQL | null>(500);
   const scopeCache = createRsqlCache<SQL | null>(500);
 
+  const guard = d1 ? d1ParameterGuard : (compiled: SQL) => compiled;
   const userFilterSql = (text: string): SQL | null =>
     filterCache.get(text, () => {
       const node = parseRsql(text, limits);
-      return node ? toSql(node, userCompile) : null;
+      return node ? guard(toSql(node, userCompile)) : null;
     });
+  // A scope is the developer's code, not input: an invalid one is a 500, never a 400 to the caller.
+  const developerError = (error: unknown): never => {
+    const detail = error instanceof ResourceError ? error.detail : String(error);
+    throw new Error(`Invalid auth scope on ${model.name}: ${detail}`);
+  };
+  const scopeLimits = { maxLength: 1 << 20, maxDepth: 64, maxNodes: 10_000 };
   const scopeSql = (text: string): SQL | null =>
     scopeCache.get(text, () => {
-      const node = parseRsql(text, { maxLength: 1 << 20, maxDepth: 64, maxNodes: 10_000 });
-      return node ? toSql(node, scopeCompile) : null;
+      try {
+        const node = parseRsql(text, scopeLimits);
+        return node ? toSql(node, scopeCompile) : null;
+      } catch (error) {
+        return developerError(error);
+      }
     });
+  const scopePredicates = createRsqlCache<(row: Record<string, unknown>) => boolean>(500);
+  const scopePredicate = (text: string) =>
+    scopePredicates.get(text, () => {
+      try {
+        return toPredicate(parseRsql(text, scopeLimits), { columns, customOperators: config.customOperators });
+      } catch (error) {
+        return developerError(error);
+      }
+    });
+  const staticDefaults = Object.entries(columns).flatMap(([key, column]) => {
+    const value = (column as Column & { default?: unknown }).default;
+    return column.hasDefault && value !== undefined && !isSqlExpression(value) ? [[key, value] as const] : [];
+  });
 
   const isWritableColumn = (key: string) => !(columns[key] as Column & { generated?: unknown }).generated;
   const writable = new Set(keys.filter((k) => isWritableColumn(k) && (!writableOption || writableOption.has(k) || k === idKey || generated.has(k))));
@@ -113,6 +151,7 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
     nullsLast: (pagination.nullsPosition ?? "last") === "last",
     bodyLimit: config.bodyLimit ?? DEFAULT_BODY_LIMIT,
     readable,
+    selectable: new Set([...readable, ...Object.keys(config.computed ?? {})]),
     sortable: sortableOption ? new Set([...sortableOption].filter((k) => readable.has(k))) : masked ? readable : undefined,
     createRules: { columns, required, writable, strict: config.strictInput === true },
     updateRules: { columns, required: without(required, idKey), writable: without(writable, idKey), strict: config.strictInput === true },
@@ -127,6 +166,20 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
         if (compiled) parts.push(compiled);
       }
       return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : and(...parts);
+    },
+
+    async checkWriteScope(c, op, row) {
+      const scope = await resolveScope(c, config.auth, op, model.name);
+      if (scope.kind === "all") return;
+      if (scope.kind === "none" || !scopePredicate(scope.text)(row)) {
+        throw new ForbiddenError(`Not authorized to ${op} on ${model.name}`);
+      }
+    },
+
+    withDefaults(values) {
+      const row: Record<string, unknown> = {};
+      for (const [key, value] of staticDefaults) row[key] = value;
+      return Object.assign(row, values);
     },
 
     async findById(c, op, rawId) {

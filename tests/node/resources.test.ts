@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { crudSuite } from "../resources/crud.suite.js";
 import { querySuite } from "../resources/query.suite.js";
 import { appSuite } from "../resources/app.suite.js";
+import { scopeSuite } from "../resources/scope.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -17,5 +18,6 @@ for (const factory of nodeDatabases) {
     crudSuite(() => harness);
     querySuite(() => harness);
     appSuite(() => harness);
+    scopeSuite(() => harness);
   });
 }

@@ -116,14 +116,11 @@ export function appSuite(getHarness: () => DbHarness) {
       const boom = await app.request("/boom", { headers: { "x-request-id": "req-1" } });
       expect(boom.status).toBe(500);
       expect(await boom.json()).toMatchObject({ type: "/__covara/problems/internal-error", code: "INTERNAL_ERROR", requestId: "req-1", instance: "/requests/req-1" });
-      expect(await (await app.request("/conflict")).json()).toEqual({
-        type: "/__covara/problems/conflict",
-        title: "Conflict",
-        status: 409,
-        detail: "Slug taken",
-        code: "CONFLICT",
-        field: "slug",
-      });
+      const conflict = await (await app.request("/conflict", { headers: { "x-request-id": "<script>" } })).json();
+      expect(conflict).toMatchObject({ type: "/__covara/problems/conflict", title: "Conflict", status: 409, detail: "Slug taken", code: "CONFLICT", field: "slug" });
+      // A request id that is not a plain token is replaced, never echoed.
+      expect(conflict.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(conflict.instance).toBe(`/requests/${conflict.requestId}`);
     });
 
     it("NotFoundError renders the README's problem body", async () => {

@@ -172,8 +172,8 @@ describe("RSQL parity: memory ≡ SQLite ≡ Postgres", () => {
           }
         }
       }),
-      { numRuns: 250 },
+      { numRuns: Number(process.env.RSQL_RUNS ?? 250) },
     );
     if (process.env.RSQL_STATS) console.log((globalThis as any).__stats);
-  }, 120_000);
+  }, 600_000);
 });

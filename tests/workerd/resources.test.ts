@@ -6,6 +6,7 @@ import { appSuite } from "../resources/app.suite.js";
 import { crudSuite } from "../resources/crud.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { querySuite } from "../resources/query.suite.js";
+import { scopeSuite } from "../resources/scope.suite.js";
 import { SQLITE_DDL, sqlitePeople } from "../resources/schema.js";
 
 describe("d1", () => {
@@ -27,4 +28,5 @@ describe("d1", () => {
   crudSuite(() => harness);
   querySuite(() => harness);
   appSuite(() => harness);
+  scopeSuite(() => harness);
 });

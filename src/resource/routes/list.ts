@@ -2,7 +2,7 @@
 import { and, count, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { CursorInvalidError } from "../../errors/problem.js";
-import { fromJson, INVALID, toJsonValue } from "../coerce.js";
+import { idFromPath, INVALID, toJsonValue } from "../coerce.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { afterCursor, orderClauses, parseLimit, parseOrderBy } from "../order.js";
 import type { ResourceRuntime } from "../runtime.js";
@@ -18,7 +18,7 @@ export function listHandler(rt: ResourceRuntime) {
   return async (c: Context) => {
     const query = c.req.query();
     const orderBy = query.orderBy;
-    const fields = parseOrderBy(orderBy, columns, rt.sortable);
+    const fields = parseOrderBy(orderBy, columns, rt.sortable, model.dialect);
     const limit = parseLimit(query.limit, rt.defaultLimit, rt.maxLimit);
     const select = selectParam(rt, query.select);
     const where = await rt.where(c, "read", query.filter);
@@ -26,8 +26,8 @@ export function listHandler(rt: ResourceRuntime) {
     let page: SQL | undefined = where;
     if (query.cursor) {
       const position = await decodeCursor(query.cursor, { orderBy, secret, maxAgeMs });
-      const lastId = fromJson(idColumn, idColumn.dataType === "string" ? position.id : numeric(position.id));
-      if (lastId === INVALID || lastId === null) throw new CursorInvalidError("malformed");
+      const lastId = idFromPath(idColumn, position.id);
+      if (lastId === INVALID) throw new CursorInvalidError("malformed");
       const after = afterCursor(fields, idColumn, lastId, position, rt.nullsLast);
       page = where ? and(where, after) : after;
     }
@@ -55,8 +55,4 @@ export function listHandler(rt: ResourceRuntime) {
     }
     return c.json(body);
   };
-}
-
-function numeric(id: string): unknown {
-  return /^-?\d+$/.test(id) ? Number(id) : id;
 }
