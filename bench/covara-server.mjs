@@ -27,6 +27,7 @@ async function openDb() {
   return drizzle(createClient({ url: `file:${DB_FILE}` }));
 }
 
-const app = createCovara().resource("/users", users, { id: users.id, db: await openDb() });
+const app = createCovara({ securityHeaders: process.env.SECURITY_HEADERS !== "0", health: process.env.HEALTH !== "0" }).resource("/users", users, { id: users.id, db: await openDb() });
 await startServer(app, { port: Number(PORT), hostname: HOST, gracefulShutdown: false });
 console.log(`covara (${DRIVER}) listening on http://${HOST}:${PORT}`);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));

@@ -4,6 +4,7 @@
  * @module
  */
 import { serve, type ServerType } from "@hono/node-server";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getHeapStatistics } from "node:v8";
 import type { ServerState } from "../src/app/health.js";
@@ -88,6 +89,7 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
     (closing ??= (async () => {
       servers.delete(close);
       state.shuttingDown = true;
+      const deadline = Date.now() + drainTimeoutMs;
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, drainTimeoutMs);
@@ -97,9 +99,20 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
           };
         });
       }
+      // close() stops accepting and ends idle keep-alive sockets; sockets still writing a
+      // response finish it first, and whatever is left at the deadline is cut.
+      const http = server as Server;
       await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        const backstop = setTimeout(() => http.closeAllConnections(), Math.max(0, deadline - Date.now()));
+        // A socket that just finished its response goes idle; end it instead of waiting for keep-alive.
+        const sweep = setInterval(() => http.closeIdleConnections(), 25);
+        http.close((error) => {
+          clearTimeout(backstop);
+          clearInterval(sweep);
+          if (error) reject(error);
+          else resolve();
+        });
+        http.closeIdleConnections();
       });
     })());
 

@@ -35,20 +35,23 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Mid
     hsts = `max-age=${maxAge}${includeSubDomains ? "; includeSubDomains" : ""}${preload ? "; preload" : ""}`;
   }
 
+  const productionProcess = isProduction();
   return async (c, next) => {
     await next();
-    let headers = c.res.headers;
-    try {
-      headers.set("x-covara-probe", "1");
-      headers.delete("x-covara-probe");
-    } catch {
-      // Responses from fetch() have immutable headers: copy once.
-      c.res = new Response(c.res.body, c.res);
-      headers = c.res.headers;
+    const wanted: [string, string][] = [];
+    for (const entry of fixed) if (!c.res.headers.has(entry[0])) wanted.push(entry);
+    const production = productionProcess || (c.env as Record<string, unknown> | undefined)?.NODE_ENV === "production";
+    if (hsts && !c.res.headers.has("Strict-Transport-Security") && (production || c.req.url.startsWith("https:"))) {
+      wanted.push(["Strict-Transport-Security", hsts]);
     }
-    for (const [name, value] of fixed) if (!headers.has(name)) headers.set(name, value);
-    if (hsts && !headers.has("Strict-Transport-Security") && (c.req.url.startsWith("https:") || isProduction())) {
-      headers.set("Strict-Transport-Security", hsts);
+    if (wanted.length === 0) return;
+    try {
+      for (const [name, value] of wanted) c.res.headers.set(name, value);
+    } catch {
+      // A response passed through from fetch() has immutable headers: copy it once.
+      const copy = new Response(c.res.body, c.res);
+      for (const [name, value] of wanted) copy.headers.set(name, value);
+      c.res = copy;
     }
   };
 }

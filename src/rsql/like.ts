@@ -1,6 +1,6 @@
 /**
  * LIKE patterns, parsed once and re-emitted per backend: Postgres `LIKE … ESCAPE '\'`, SQLite
- * `GLOB` (SQLite's LIKE ignores ASCII case, GLOB does not) and an in-memory matcher. One parse
+ * `GLOB` (SQLite's LIKE ignores ASCII case, GLOB does not) and a linear in-memory matcher. One parse
  * keeps the three in step for unicode, metacharacters and escapes.
  * @module
  */
@@ -72,12 +72,23 @@ export function toGlob(parts: readonly LikePart[]): string {
   return out;
 }
 
-const REGEX_SYNTAX = /[\^$\\.*+?()[\]{}|/]/g;
+/** One code point, or `ANY_ONE`. */
+type Token = string | typeof ANY_ONE;
+
+function matchesAt(text: readonly string[], at: number, segment: readonly Token[]): boolean {
+  for (let i = 0; i < segment.length; i++) {
+    const token = segment[i];
+    if (token !== ANY_ONE && token !== text[at + i]) return false;
+  }
+  return true;
+}
 
 /**
- * An in-memory matcher. Plain prefix/suffix/substring/equality shapes use the string methods;
- * anything else becomes an anchored RegExp in which `.` is one code point (`u`) and crosses
- * newlines (`s`), like Postgres `_` and SQLite `?`.
+ * An in-memory matcher. Plain prefix/suffix/substring/equality shapes use the string methods.
+ * Anything else is matched segment by segment (the pattern split at `%`, each segment placed at its
+ * leftmost fit), which is O(text × pattern) — a backtracking RegExp would let `%a%a%a…b` take
+ * exponential time on every row a subscription checks. `_` is one code point, as in Postgres and
+ * SQLite, so the text is compared as code points.
  */
 export function likeMatcher(parts: readonly LikePart[]): (value: string) => boolean {
   const [first, second, third] = parts;
@@ -89,14 +100,29 @@ export function likeMatcher(parts: readonly LikePart[]): (value: string) => bool
   if (parts.length === 3 && first === ANY_RUN && typeof second === "string" && third === ANY_RUN) {
     return (v) => v.includes(second);
   }
-  let source = "^";
+  const segments: Token[][] = [[]];
   for (const part of parts) {
-    if (part === ANY_RUN) source += ".*";
-    else if (part === ANY_ONE) source += ".";
-    else source += part.replace(REGEX_SYNTAX, "\\$&");
+    if (part === ANY_RUN) segments.push([]);
+    else if (part === ANY_ONE) segments[segments.length - 1]!.push(ANY_ONE);
+    else segments[segments.length - 1]!.push(...Array.from(part));
   }
-  const regex = new RegExp(`${source}$`, "su");
-  return (v) => regex.test(v);
+  const head = segments[0]!;
+  const tail = segments[segments.length - 1]!;
+  const middle = segments.slice(1, -1);
+  return (value) => {
+    const text = Array.from(value);
+    if (segments.length === 1) return text.length === head.length && matchesAt(text, 0, head);
+    const tailAt = text.length - tail.length;
+    if (tailAt < head.length || !matchesAt(text, 0, head) || !matchesAt(text, tailAt, tail)) return false;
+    let at = head.length;
+    for (const segment of middle) {
+      // Segments have a fixed length, so taking the leftmost fit never loses a match.
+      while (at + segment.length <= tailAt && !matchesAt(text, at, segment)) at++;
+      if (at + segment.length > tailAt) return false;
+      at += segment.length;
+    }
+    return true;
+  };
 }
 
 /** Folds the literal parts of a pattern with `fold` (ASCII lower-casing for the `i…` operators). */

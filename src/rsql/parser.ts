@@ -297,6 +297,9 @@ export function parseRsql(input: string, limits: RsqlLimits = {}): RsqlNode | nu
       position: resolved.maxLength,
     });
   }
+  // Postgres text cannot hold NUL, so a NUL would surface as a database error instead of a 400.
+  const nul = input.indexOf("\0");
+  if (nul !== -1) throw new FilterParseError(`NUL character at position ${nul}`, { position: nul });
   if (BLANK.test(input)) return null;
   return new Parser(input, resolved).parse();
 }

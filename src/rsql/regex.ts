@@ -1,13 +1,21 @@
 /**
  * `=regex=` / `=iregex=` support. Case-insensitivity is ASCII-only on every backend, so instead of
  * a flag (JavaScript's `i` and Postgres' `~*` fold non-ASCII letters too) every ASCII letter is
- * expanded into both cases. The same scan rejects nested quantifiers, the classic ReDoS shape,
- * because in-memory matching runs on the server for every changed row.
+ * expanded into both cases. The same scan limits the shapes that make a backtracking engine slow
+ * (nested or many unbounded quantifiers), because in-memory matching runs for every changed row.
  * @module
  */
 import { FilterParseError } from "../errors/problem.js";
 
-const MAX_PATTERN_LENGTH = 512;
+const MAX_PATTERN_LENGTH = 256;
+/**
+ * Unbounded quantifiers (`*`, `+`, `{n,}`, `{n,m}` with m > 16) allowed per pattern: one, or two when
+ * the pattern is anchored with `^`. Each one can multiply the backtracking work by the row's
+ * length, and so does an unanchored search (`.*.*.*x` takes seconds on 300 characters; `a.*x` with
+ * one unanchored quantifier stays around 0.1 s on 10,000).
+ */
+const MAX_UNBOUNDED = 1;
+const BOUNDED = /^\{\d+(,\d{0,2})?\}/;
 
 function isLetter(c: string): boolean {
   return (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
@@ -44,6 +52,14 @@ function escapeLength(source: string, i: number): number {
   return 2;
 }
 
+/** True for `{n}` / `{n,m}` with m ≤ 16 at the start of `rest`. */
+function isSmallBound(rest: string): boolean {
+  const m = BOUNDED.exec(rest);
+  if (m === null) return false;
+  const upper = m[1] === undefined ? 0 : Number(m[1].slice(1) || Infinity);
+  return upper <= 16;
+}
+
 interface Group {
   risky: boolean;
 }
@@ -52,14 +68,21 @@ interface Group {
  * Checks a pattern and, for `caseInsensitive`, rewrites it so that ASCII letters match both cases.
  * Throws `FilterParseError` for over-long patterns, nested quantifiers and invalid syntax.
  */
-export function prepareRegex(source: string, caseInsensitive: boolean, field: string): { source: string; regex: RegExp } {
+export function prepareRegex(
+  source: string,
+  caseInsensitive: boolean,
+  at: { field: string; position: number },
+): { source: string; regex: RegExp } {
+  const { field } = at;
   if (source.length > MAX_PATTERN_LENGTH) {
-    throw new FilterParseError(`Regular expression for ${field} is longer than ${MAX_PATTERN_LENGTH} characters`);
+    throw new FilterParseError(`Regular expression for ${field} is longer than ${MAX_PATTERN_LENGTH} characters`, { ...at });
   }
   let out = "";
   let inClass = false;
   const groups: Group[] = [{ risky: false }];
   let lastGroupRisky = false;
+  let unbounded = 0;
+  let topLevelAlternation = false;
   for (let i = 0; i < source.length; ) {
     const c = source[i]!;
     if (c === "\\") {
@@ -124,18 +147,31 @@ export function prepareRegex(source: string, caseInsensitive: boolean, field: st
     } else if (c === "*" || c === "+" || c === "{") {
       if (lastGroupRisky) {
         throw new FilterParseError(`Regular expression for ${field} repeats a group that already repeats or alternates`, {
+          ...at,
           suggestion: "Nested quantifiers such as (a+)+ can take exponential time; simplify the pattern",
         });
       }
       top.risky = true;
-    } else if (c === "|") top.risky = true;
+      if (c !== "{" || !isSmallBound(source.slice(i))) unbounded++;
+    } else if (c === "|") {
+      top.risky = true;
+      if (groups.length === 1) topLevelAlternation = true;
+    }
     lastGroupRisky = false;
     out += caseInsensitive && isLetter(c) ? `[${c}${otherCase(c)}]` : c;
     i++;
   }
+  const limit = MAX_UNBOUNDED + (source.startsWith("^") && !topLevelAlternation ? 1 : 0);
+  if (unbounded > limit) {
+    throw new FilterParseError(`Regular expression for ${field} has more than ${limit} unbounded repetitions`, {
+      ...at,
+      suggestion: "Anchor the pattern with ^ or use fewer *, + and {n,} repetitions",
+    });
+  }
   try {
-    return { source: out, regex: new RegExp(out, "u") };
+    // `s`: Postgres' `.` also matches a newline (its default is not newline-sensitive).
+    return { source: out, regex: new RegExp(out, "su") };
   } catch {
-    throw new FilterParseError(`Invalid regular expression for ${field}`);
+    throw new FilterParseError(`Invalid regular expression for ${field}`, { ...at });
   }
 }

@@ -194,7 +194,7 @@ export function resolveComparison(node: RsqlComparison, ctx: ResolveContext): { 
       return plan({ t: "ieq", negate: op === "=ine=", text: asciiLower(text()) });
     case "=regex=":
     case "=iregex=": {
-      const prepared = prepareRegex(text(), op === "=iregex=", field);
+      const prepared = prepareRegex(text(), op === "=iregex=", { field, position });
       return plan({ t: "regex", fold: op === "=iregex=", ...prepared });
     }
     case "=length=":

@@ -57,7 +57,7 @@ function textExpr(t: Target): SQL | Column {
  */
 function foldedExpr(t: Target): SQL {
   if (!t.pg) return sql`lower(${t.column})`;
-  return sql`lower(${textExpr(t)})`;
+  return sql`translate(${textExpr(t)}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 }
 
 /** Left-hand side and parameter for a value comparison, with the Postgres type fixes applied. */

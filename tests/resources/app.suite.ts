@@ -59,10 +59,16 @@ export function appSuite(getHarness: () => DbHarness) {
     it("keeps a header a route set itself, and honours options", async () => {
       const app = build({ securityHeaders: { frameOptions: "SAMEORIGIN", contentSecurityPolicy: "default-src 'self'" } });
       app.get("/framed", (c) => c.text("ok", 200, { "X-Frame-Options": "ALLOW-FROM https://a.example" }));
+      // Response.redirect() has immutable headers: they are added to a copy.
+      app.get("/away", () => Response.redirect("https://example.com/", 302));
       expect((await app.request("/framed")).headers.get("x-frame-options")).toBe("ALLOW-FROM https://a.example");
       const res = await app.request("/healthz");
       expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
       expect(res.headers.get("content-security-policy")).toBe("default-src 'self'");
+      const away = await app.request("/away");
+      expect(away.status).toBe(302);
+      expect(away.headers.get("location")).toBe("https://example.com/");
+      expect(away.headers.get("x-content-type-options")).toBe("nosniff");
       const off = build({ securityHeaders: false });
       expect((await off.request("/healthz")).headers.has("x-frame-options")).toBe(false);
     });

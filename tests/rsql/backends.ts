@@ -20,14 +20,14 @@ import { boolean, doublePrecision, integer as pgInteger, pgTable, text as pgText
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** A row as inserted; every column but `id` is nullable. */
-export interface ParityRow {
+export type ParityRow = {
   id: number;
   n: number | null;
   r: number | null;
   s: string | null;
   b: boolean | null;
   ts: Date | null;
-}
+};
 
 export const sqliteItems = sqliteTable("rsql_parity", {
   id: integer("id").primaryKey(),
@@ -108,7 +108,7 @@ export async function openBackends(): Promise<{ backends: Backend[]; close(): Pr
 
   const file = new Database(join(dir, "better.db"));
   file.exec(SQLITE_DDL);
-  backends.push(backend("better-sqlite3", "sqlite", drizzleBetter(file) as never, sqliteItems as never, async () => file.close()));
+  backends.push(backend("better-sqlite3", "sqlite", drizzleBetter(file) as never, sqliteItems as never, async () => void file.close()));
 
   const libsql = createClient({ url: `file:${join(dir, "libsql.db")}` });
   await libsql.execute(SQLITE_DDL);
