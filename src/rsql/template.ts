@@ -130,12 +130,13 @@ export function or(...scopes: (CompiledScope | string)[]): CompiledScope {
 
 /**
  * Combines a resolved scope with a client filter: empty scope → empty (deny; the filter is
- * discarded), blank filter → the scope, `*` → the filter alone, else `(scope);(filter)`.
+ * discarded), blank (or `*`) filter → the scope, `*` scope → the filter alone, else `(scope);(filter)`.
+ * Callers must treat an empty result as deny (`scopeToSql` compiles it to `1 = 0`).
  */
 export function combineScopes(scope: CompiledScope, filter?: CompiledScope | string | null): CompiledScope {
   if (scope.isEmpty()) return emptyScope();
   const text = filter === undefined || filter === null ? "" : filter.toString().trim();
-  if (text === "") return scope;
+  if (text === "" || text === "*") return scope;
   if (scope.isAll()) return scopeFromString(text);
   return new Scope(`(${scope.toString()});(${text})`);
 }

@@ -121,7 +121,9 @@ function valueTest(plan: Plan, profile: ColumnProfile): Test {
 }
 
 function textTest(plan: Extract<Plan, { t: "like" | "literal" | "ieq" | "regex" | "length" }>, s: Semantics): Test {
-  const fold = "fold" in plan && plan.fold;
+  // LIKE shapes compare folded text with a folded pattern; an =iregex= pattern is already
+  // case-expanded, and folding its subject would break escapes such as \x41.
+  const fold = (plan.t === "like" || plan.t === "literal") && plan.fold;
   let test: (value: string) => boolean;
   let negate = false;
   switch (plan.t) {

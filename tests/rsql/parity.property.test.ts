@@ -178,7 +178,7 @@ describe("RSQL parity: memory ≡ SQLite ≡ Postgres", () => {
         }
       }),
       // RSQL_RUNS raises the budget for a deeper local search (3000 runs take about a minute).
-      { numRuns: Number(process.env.RSQL_RUNS ?? 250) },
+      { numRuns: Number(process.env.RSQL_RUNS ?? 200) },
     );
   }, 600_000);
 });

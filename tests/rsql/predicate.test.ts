@@ -197,6 +197,8 @@ describe("hostile patterns stay fast in memory", () => {
     expect(toPredicate(parseRsql('s=regex="^[a-z]+@[a-z]+$"'))({ s: "ab@cd" })).toBe(true);
     expect(toPredicate(parseRsql('s=regex="a{2,4}b{3}"'))({ s: "aaabbb" })).toBe(true);
     expect(toPredicate(parseRsql('s=regex="a.b"'))({ s: "a\nb" })).toBe(true);
+    expect(toPredicate(parseRsql('s=iregex="\\\\x41b"'))({ s: "AB" })).toBe(true);
+    expect(toPredicate(parseRsql('s=iregex="\\\\x41b"'))({ s: "ab" })).toBe(false);
   });
 });
 

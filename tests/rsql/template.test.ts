@@ -131,6 +131,7 @@ describe("combinators", () => {
     expect(combineScopes(emptyScope(), "x==1").isEmpty()).toBe(true);
     expect(text(combineScopes(a, ""))).toBe("a==1");
     expect(text(combineScopes(a, null))).toBe("a==1");
+    expect(text(combineScopes(a, allScope()))).toBe("a==1");
     expect(text(combineScopes(a))).toBe("a==1");
     expect(text(combineScopes(allScope(), " x==1 "))).toBe("x==1");
     expect(combineScopes(allScope(), "").isAll()).toBe(true);
