@@ -2,13 +2,15 @@
 // Covara vs the hand-written Hono + Drizzle baseline (../shared/bench), side by side in one run,
 // over loopback with the shared load script. Both servers resolve the same hono, drizzle-orm and
 // SQLite driver builds from this project's node_modules, so only the framework differs.
-// Usage: node bench/http.mjs [--reps 3] [--duration 10] [--drivers better-sqlite3,libsql]
+// Needs ../shared/bench (the yardstick beside the checkout) for the load script and the baseline.
+// Usage: node bench/http.mjs [--reps 3] [--duration 10] [--warmup 2] [--drivers better-sqlite3,libsql]
 //                           [--scenarios list,filter,get,count,create] [--connections 50]
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { createServer } from "node:net";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const shared = resolve(root, "../shared/bench");
@@ -36,6 +38,17 @@ const servers = {
   baseline: join(work, "shared/baseline/server.mjs"),
   covara: join(root, "bench/covara-server.mjs"),
 };
+
+// Other services listen on this machine (3306 is MariaDB): ask the kernel for a free port.
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+}
 
 async function waitFor(url, ms = 15000) {
   const end = Date.now() + ms;
@@ -66,12 +79,11 @@ async function runOne(name, driver, rep, port) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rowsOf = (result) => (Array.isArray(result) ? result : result.rows ?? result.results ?? []);
 const summary = {};
-let port = 3300;
 for (const driver of opt.drivers.split(",")) {
   for (let rep = 0; rep < Number(opt.reps); rep++) {
     const order = rep % 2 === 0 ? ["baseline", "covara"] : ["covara", "baseline"];
     for (const name of order) {
-      const result = await runOne(name, driver, rep, port++);
+      const result = await runOne(name, driver, rep, await freePort());
       for (const row of rowsOf(result)) {
         const key = `${driver}|${row.scenario}|${name}`;
         (summary[key] ??= []).push(row.reqPerSec ?? row.rps ?? row.requests?.average);

@@ -38,15 +38,17 @@ export interface RunningServer {
 // Signals are process-wide: one handler drains every server this process started.
 const servers = new Set<() => Promise<void>>();
 let signalsInstalled = false;
+let longestDrainMs = 0;
 
 function installSignalHandlers(drainTimeoutMs: number): void {
+  longestDrainMs = Math.max(longestDrainMs, drainTimeoutMs);
   if (signalsInstalled) return;
   signalsInstalled = true;
   let signalled = false;
   const onSignal = () => {
     if (signalled) process.exit(0);
     signalled = true;
-    setTimeout(() => process.exit(0), drainTimeoutMs + 1000).unref();
+    setTimeout(() => process.exit(0), longestDrainMs + 1000).unref();
     Promise.all([...servers].map((close) => close())).then(
       () => process.exit(0),
       () => process.exit(1),

@@ -88,5 +88,14 @@ export const errorHandler: ErrorHandler = (err, c: Context) => {
 /** Hono `notFound` handler: 404 `not-found` with `Route <METHOD> <path> not found`. */
 export const notFoundHandler: NotFoundHandler = (c: Context) => {
   const code = "NOT_FOUND";
-  return problemResponse({ type: problemType(code), title: problemTitle(code), status: 404, detail: `Route ${c.req.method} ${c.req.path} not found`, code });
+  const requestId = requestIdOf(c);
+  return problemResponse({
+    type: problemType(code),
+    title: problemTitle(code),
+    status: 404,
+    detail: `Route ${c.req.method} ${c.req.path} not found`,
+    code,
+    instance: `/requests/${requestId}`,
+    requestId,
+  });
 };

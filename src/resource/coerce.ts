@@ -9,6 +9,8 @@ import type { Column } from "drizzle-orm";
 export const INVALID: unique symbol = Symbol("invalid");
 
 const INTEGER_TYPES = /Integer|Serial|SmallInt|BigInt53|Int$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for integer-valued number columns (SQLite integer, Postgres integer/serial/…). */
@@ -39,10 +41,11 @@ export function fromJson(column: Column, value: unknown): unknown {
       const date = new Date(value);
       return Number.isNaN(date.getTime()) ? INVALID : date;
     }
-    case "bigint":
-      if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
-      if (typeof value === "string" && /^-?\d{1,20}$/.test(value)) return BigInt(value);
-      return INVALID;
+    case "bigint": {
+      const big = typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : typeof value === "string" && /^-?\d{1,20}$/.test(value) ? BigInt(value) : null;
+      // Anything outside int64 would only fail inside the database, as a 500.
+      return big !== null && big >= INT64_MIN && big <= INT64_MAX ? big : INVALID;
+    }
     case "array":
       return Array.isArray(value) ? value : INVALID;
     default:

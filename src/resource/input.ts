@@ -106,6 +106,8 @@ export function validateBody(body: unknown, rules: BodyRules, mode: "create" | "
 function describe(column: Column): string {
   const enumValues = (column as Column & { enumValues?: readonly string[] }).enumValues;
   if (column.dataType === "string" && enumValues?.length) return `one of ${enumValues.join(", ")}`;
+  if (column.columnType === "PgUUID") return "a UUID string";
+  if (/Numeric|Decimal/.test(column.columnType)) return "a number or a numeric string";
   switch (column.dataType) {
     case "number":
       return column.columnType.match(/Integer|Serial|Int/) ? "an integer" : "a number";
@@ -113,6 +115,8 @@ function describe(column: Column): string {
       return "an ISO-8601 date string or epoch milliseconds";
     case "bigint":
       return "an integer or a string of digits";
+    case "array":
+      return "an array";
     default:
       return `a ${column.dataType}`;
   }

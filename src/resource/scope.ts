@@ -22,8 +22,25 @@ function isPublic(auth: ResourceAuth, op: ScopeOperation): boolean {
   return typeof auth.public === "object" && auth.public[op] === true;
 }
 
-/** Resolves the scope of `op` for the request's user, throwing 401 for anonymous callers that need a user. */
-export async function resolveScope(c: Context, auth: ResourceAuth | undefined, op: ScopeOperation, resource: string): Promise<ResolvedScope> {
+const MEMO = "covaraScopeMemo";
+
+/**
+ * Resolves the scope of `op` for the request's user, throwing 401 for anonymous callers that
+ * need a user. Memoised per request, so a route that checks a scope twice (lookup, then the
+ * write) calls the app's scope function once.
+ */
+export function resolveScope(c: Context, auth: ResourceAuth | undefined, op: ScopeOperation, resource: string): Promise<ResolvedScope> {
+  if (!auth) return resolveUncached(c, auth, op, resource);
+  let memo = c.get(MEMO as never) as Map<unknown, Map<string, Promise<ResolvedScope>>> | undefined;
+  if (!memo) c.set(MEMO as never, (memo = new Map()) as never);
+  let byOp = memo.get(auth);
+  if (!byOp) memo.set(auth, (byOp = new Map()));
+  let scope = byOp.get(op);
+  if (!scope) byOp.set(op, (scope = resolveUncached(c, auth, op, resource)));
+  return scope;
+}
+
+async function resolveUncached(c: Context, auth: ResourceAuth | undefined, op: ScopeOperation, resource: string): Promise<ResolvedScope> {
   const user = (c.get("user" as never) as UserContext | null | undefined) ?? null;
   if (!auth) {
     // Our default-access decision: open without an auth adapter, signed-in users only with one.

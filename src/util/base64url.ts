@@ -31,7 +31,7 @@ export function decodeBase64urlText(text: string): string | null {
   const bytes = base64urlToBytes(text);
   if (!bytes) return null;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return null;
   }

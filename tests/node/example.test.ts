@@ -57,7 +57,7 @@ describe("the example app", () => {
     try {
       await server.listen();
       await server.getWorker().applyD1Migrations("DB");
-      await exerciseUsers((path, init) => server.fetch(path, init));
+      await exerciseUsers((path, init) => server.fetch(path, init as never) as unknown as Promise<Response>);
     } finally {
       await server.close();
     }
