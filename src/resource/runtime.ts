@@ -37,8 +37,8 @@ export interface ResourceRuntime {
   where(c: Context, op: ScopeOperation, filter?: string): Promise<SQL | undefined>;
   /** The row with this path id inside the scope of `op`, or a 404. */
   findById(c: Context, op: ScopeOperation, rawId: string): Promise<{ id: unknown; row: Record<string, unknown> }>;
-  /** 403 unless `row` (the row as it will be stored) lies inside the caller's scope for `op`. */
-  checkWriteScope(c: Context, op: "create" | "update", row: Record<string, unknown>): Promise<void>;
+  /** 403 unless `row()` (the row as it will be stored) lies inside the caller's scope for `op`. */
+  checkWriteScope(c: Context, op: "create" | "update", row: () => Record<string, unknown>): Promise<void>;
   /** `values` plus the static column defaults the database will fill in, for scope checks. */
   withDefaults(values: Record<string, unknown>): Record<string, unknown>;
   /** Computed fields, read mask and projection, ready for JSON. */
@@ -171,7 +171,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
     async checkWriteScope(c, op, row) {
       const scope = await resolveScope(c, config.auth, op, model.name);
       if (scope.kind === "all") return;
-      if (scope.kind === "none" || !scopePredicate(scope.text)(row)) {
+      // The row is only built when a scope has to be evaluated against it.
+      if (scope.kind === "none" || !scopePredicate(scope.text)(row())) {
         throw new ForbiddenError(`Not authorized to ${op} on ${model.name}`);
       }
     },

@@ -12,7 +12,7 @@ export function createHandler(rt: ResourceRuntime) {
     const scope = await resolveScope(c, rt.config.auth, "create", model.name);
     if (scope.kind === "none") throw new ForbiddenError(`Not authorized to create on ${model.name}`);
     const values = validateBody(await readJsonBody(c, rt.bodyLimit), rt.createRules, "create");
-    await rt.checkWriteScope(c, "create", rt.withDefaults(values));
+    await rt.checkWriteScope(c, "create", () => rt.withDefaults(values));
     const [row] = await db.insert(model.table).values(values).returning();
     const body = rt.present(row);
     const optimisticId = c.req.header("x-covara-optimistic-id");

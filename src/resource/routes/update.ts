@@ -14,7 +14,7 @@ export function updateHandler(rt: ResourceRuntime, mode: "update" | "replace") {
     // The path names the row; a body id never moves it, whatever its type.
     if (typeof body === "object" && body !== null) delete (body as Record<string, unknown>)[model.idKey];
     const values = validateBody(body, rt.updateRules, mode);
-    await rt.checkWriteScope(c, "update", { ...row, ...values });
+    await rt.checkWriteScope(c, "update", () => ({ ...row, ...values }));
     if (Object.keys(values).length === 0) return c.json(rt.present(row));
     const scope = await rt.where(c, "update");
     const target = scope ? and(eq(model.idColumn, id), scope) : eq(model.idColumn, id);
