@@ -105,7 +105,7 @@ export class MemoryKvStore implements KvStore {
     const limit = checkList(prefix, options);
     const after = options.cursor ?? "";
     const keys: string[] = [];
-    for (const key of [...this.entries.keys()]) {
+    for (const key of this.entries.keys()) {
       if (key.startsWith(prefix) && compareKeys(key, after) > 0 && this.live(key)) keys.push(key);
     }
     keys.sort(compareKeys);

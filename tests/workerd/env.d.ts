@@ -6,6 +6,8 @@ declare namespace Cloudflare {
   interface Env {
     /** D1 database from wrangler.toml (local miniflare D1 in tests). */
     DB: D1Database;
+    /** KV Durable Object namespace from wrangler.toml (`CovaraKVDurableObject`). */
+    COVARA_KV: DurableObjectNamespace;
     /** migrations/ read in Node by vitest.config.ts; applied by apply-migrations.ts. */
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }

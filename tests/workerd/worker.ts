@@ -1,14 +1,21 @@
 /**
  * Main Worker of the `workerd` test project (SELF / `exports.default`): a small Hono app over
  * the D1 binding, used by toolchain.test.ts to prove a request goes Worker → drizzle → D1.
- * Durable Object classes bound in wrangler.toml must also be exported from here.
+ * Durable Object classes bound in wrangler.toml must also be exported from here. The /kv routes
+ * use one KV store memoised at module scope across requests, as apps do (kv-durable-object.test.ts).
  */
 import { drizzle } from "drizzle-orm/d1";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { users } from "../../example/schema.js";
+import { createDurableObjectKV, type DurableObjectKvStore } from "../../durable-objects/index.js";
 
-type Bindings = { DB: D1Database };
+export { CovaraKVDurableObject } from "../../durable-objects/index.js";
+
+type Bindings = { DB: D1Database; COVARA_KV: DurableObjectNamespace };
+
+/** Memoised across requests on purpose: the store derives a stub per operation. */
+let kv: DurableObjectKvStore | undefined;
 
 const app = new Hono<{ Bindings: Bindings }>();
 
@@ -24,6 +31,21 @@ app.get("/users/:id", async (c) => {
   const id = Number(c.req.param("id"));
   const [row] = await drizzle(c.env.DB).select().from(users).where(eq(users.id, id));
   return row ? c.json(row) : c.json({ code: "NOT_FOUND" }, 404);
+});
+
+/** Runs `times` concurrent increments of `key` in this one request; answers the results. */
+app.post("/kv/increment", async (c) => {
+  kv ??= createDurableObjectKV(c.env.COVARA_KV, { prefix: "worker" });
+  const store = kv;
+  const key = c.req.query("key") ?? "counter";
+  const times = Number(c.req.query("times") ?? "1");
+  const results = await Promise.all(Array.from({ length: times }, () => store.increment(key)));
+  return c.json({ results });
+});
+
+app.get("/kv/:key", async (c) => {
+  kv ??= createDurableObjectKV(c.env.COVARA_KV, { prefix: "worker" });
+  return c.json({ value: await kv.get(c.req.param("key")) });
 });
 
 export default app;
