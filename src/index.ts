@@ -32,6 +32,44 @@ export {
   type ProblemCode,
 } from "./errors/problem.js";
 export {
+  createRateLimiter,
+  rateLimit,
+  createResourceRateLimiter,
+  createSlidingWindowRateLimiter,
+  createOperationRateLimiter,
+  rateLimitPresets,
+  getClientIP,
+  idempotencyMiddleware,
+  IdempotencyStoreUnavailableError,
+  versioningMiddleware,
+  wrapWithVersion,
+  checkMinimumVersion,
+  COVARA_VERSION,
+  UnsupportedVersionError,
+  observabilityMiddleware,
+  requestIdMiddleware,
+  timingMiddleware,
+  parseTraceparent,
+  createMetricsCollector,
+  setGlobalKV,
+  getGlobalKV,
+  hasGlobalKV,
+  clearGlobalKV,
+  type RateLimitConfig,
+  type ResourceRateLimitConfig,
+  type IdempotencyConfig,
+  type VersioningConfig,
+  type Deprecation,
+  type ObservabilityConfig,
+  type Span,
+  type MetricsCollector,
+  type RequestMetrics,
+} from "./middleware/index.js";
+export { createLogger, getLogger, setLogger, log, type Logger, type LogLevel, type LogRecord, type LogSink, type LoggerOptions } from "./log/logger.js";
+export { loggerFor } from "./log/context.js";
+export { createEnv, envVariable, usePublicEnv, type Env, type EnvSchema, type PublicEnv, type PublicEnvRouteConfig } from "./env/index.js";
+export type { KvStore } from "./ports/kv-store.js";
+export {
   rsql,
   parseRsql,
   toSql,

@@ -11,6 +11,8 @@ import type { ResourceConfig, UserContext } from "../resource/config.js";
 import { resourceRouter } from "../resource/router.js";
 import { createResourceRuntime, type ResourceRuntime } from "../resource/runtime.js";
 import { AUTH_INSTALLED } from "../resource/scope.js";
+import type { KvStore } from "../ports/kv-store.js";
+import { observabilityMiddleware, type ObservabilityConfig } from "../middleware/observability/index.js";
 import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
 import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-headers.js";
 
@@ -18,6 +20,11 @@ import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-h
 export interface CovaraVariables {
   user: UserContext | null;
   covaraAuthInstalled: boolean;
+  /** The app's KV store (`createCovara({ kv })`). */
+  kv: KvStore;
+  /** Set by the observability middleware. */
+  requestId: string;
+  traceId: string;
 }
 
 /** Hono environment of a Covara app. */
@@ -38,6 +45,14 @@ export interface CovaraOptions {
   health?: boolean | HealthConfig;
   /** Middleware applied to every route after the built-ins, before auth. */
   middleware?: MiddlewareHandler[];
+  /**
+   * The app's KV store (memory, Redis or Durable Object backend), put on every request's context
+   * as `c.get("kv")`; rate limits and idempotency use it. Without it they fall back to the global
+   * KV (`setGlobalKV`), then to a private in-memory store.
+   */
+  kv?: KvStore;
+  /** Request ids, trace ids, timing, logs and metrics (`observabilityMiddleware`); off by default. */
+  observability?: boolean | ObservabilityConfig;
   /** An auth router and middleware (e.g. from `useAuth`); the middleware sets `c.get("user")`. */
   auth?: { router?: Hono<any>; middleware: MiddlewareHandler<any>; path?: string };
 }
@@ -62,15 +77,29 @@ export class CovaraApp extends Hono<CovaraEnv> {
   /** Process facts shared with the server adapter (readiness during shutdown). */
   readonly serverState: ServerState = { shuttingDown: false };
   readonly basePrefix: string;
+  /** The store given as `kv`, if any. */
+  readonly kv: KvStore | undefined;
 
   constructor(options: CovaraOptions = {}) {
     super();
     this.basePrefix = normalizeBase(options.basePath);
+    this.kv = options.kv;
     this.onError(errorHandler);
     this.notFound(notFoundHandler);
+    const kv = options.kv;
+    // First, so every later middleware (rate limits, idempotency) and route sees the store.
+    if (kv) {
+      this.use("*", async (c, next) => {
+        c.set("kv", kv);
+        await next();
+      });
+    }
     if (options.cors) this.use("*", cors(options.cors === true ? undefined : options.cors));
     if (options.securityHeaders !== false) {
       this.use("*", createSecurityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
+    }
+    if (options.observability) {
+      this.use("*", observabilityMiddleware(options.observability === true ? {} : options.observability));
     }
     for (const middleware of options.middleware ?? []) this.use("*", middleware);
     if (options.auth) {

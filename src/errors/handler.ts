@@ -7,7 +7,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isDebugEnabled, isProduction } from "../env/runtime-env.js";
-import { log } from "../log/logger.js";
+import { loggerFor } from "../log/context.js";
 import { problemResponse, problemTitle, problemType, ResourceError, type ProblemBody } from "./problem.js";
 
 const STATUS_CODES: Record<number, string> = {
@@ -62,8 +62,13 @@ function isZodError(err: unknown): err is { issues: { path: (string | number)[];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
+/**
+ * The id the observability middleware gave the request (so the problem matches the echoed
+ * `X-Request-Id`), else the caller's `x-request-id` when it is a sane token, else a fresh one.
+ */
 function requestIdOf(c: Context): string {
+  const assigned = c.get("requestId" as never) as unknown;
+  if (typeof assigned === "string" && assigned !== "") return assigned;
   const given = c.req.header("x-request-id");
   return given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
 }
@@ -80,8 +85,10 @@ export const errorHandler: ErrorHandler = (err, c: Context) => {
   const requestId = requestIdOf(c);
   const { body, headers } = formatRFC7807Error(err, requestId, productionFor(c));
   const fields = { requestId, method: c.req.method, path: c.req.path, status: body.status, code: body.code };
-  if (body.status >= 500) log("error", "request failed", { ...fields, error: err instanceof Error ? err.message : String(err), ...(isDebugEnabled() && err instanceof Error ? { stack: err.stack } : {}) });
-  else log("warn", "request rejected", fields);
+  // The request's logger (observability) adds `traceId`; without it this is the global logger.
+  const logger = loggerFor(c);
+  if (body.status >= 500) logger.error("request failed", { ...fields, error: err instanceof Error ? err.message : String(err), ...(isDebugEnabled() && err instanceof Error ? { stack: err.stack } : {}) });
+  else logger.warn("request rejected", fields);
   return problemResponse(body, headers);
 };
 

@@ -20,6 +20,8 @@ export type ProblemCode =
   | "CURSOR_EXPIRED"
   | "RATE_LIMIT_EXCEEDED"
   | "IDEMPOTENCY_MISMATCH"
+  | "IDEMPOTENCY_STORE_UNAVAILABLE"
+  | "UNSUPPORTED_VERSION"
   | "PAYLOAD_TOO_LARGE"
   | "SEARCH_FAILED"
   | "SEARCH_NOT_CONFIGURED"
@@ -51,6 +53,8 @@ const SLUGS: Record<string, string> = {
   CURSOR_EXPIRED: "cursor-expired",
   RATE_LIMIT_EXCEEDED: "rate-limit-exceeded",
   IDEMPOTENCY_MISMATCH: "idempotency-mismatch",
+  IDEMPOTENCY_STORE_UNAVAILABLE: "idempotency-store-unavailable",
+  UNSUPPORTED_VERSION: "unsupported-version",
   PAYLOAD_TOO_LARGE: "payload-too-large",
   SEARCH_FAILED: "search-failed",
   SEARCH_NOT_CONFIGURED: "search-not-configured",
@@ -216,11 +220,11 @@ export class CursorExpiredError extends ResourceError {
   }
 }
 
-/** 429 with `Retry-After` in seconds. */
+/** 429 with `Retry-After` in seconds (at least 1); `message` becomes the problem's `detail`. */
 export class RateLimitError extends ResourceError {
-  constructor(retryAfterSeconds: number, headers: Record<string, string> = {}) {
+  constructor(retryAfterSeconds: number, headers: Record<string, string> = {}, message = "Too many requests") {
     const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
-    super(429, "RATE_LIMIT_EXCEEDED", "Too many requests", { retryAfter }, {
+    super(429, "RATE_LIMIT_EXCEEDED", message, { retryAfter }, {
       headers: { ...headers, "Retry-After": String(retryAfter) },
     });
   }

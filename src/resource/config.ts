@@ -5,6 +5,7 @@
  */
 import type { Column, Table } from "drizzle-orm";
 import type { CompiledScope, CustomOperators } from "../rsql/index.js";
+import type { ResourceRateLimitConfig } from "../middleware/rate-limit/options.js";
 
 /** The signed-in user as auth middleware puts it on the context (`c.get("user")`). */
 export interface UserContext {
@@ -89,6 +90,12 @@ export interface ResourceConfig<TTable extends Table = Table> {
     enableUpdate?: boolean;
     enableDelete?: boolean;
   };
+  /**
+   * A fixed-window rate limit on every route of this resource (default 100 requests per 60 s per
+   * user or client address), counted separately from other resources. Invalid numbers throw here.
+   * @example rateLimit: { windowMs: 60_000, maxRequests: 100 }
+   */
+  rateLimit?: ResourceRateLimitConfig;
   /** Overrides transaction detection for custom drivers. */
   transactions?: boolean;
   /** @internal the table type, for inference. */

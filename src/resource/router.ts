@@ -3,7 +3,9 @@
  * router. Static segments (`/count`) are registered before `/:id` so they win.
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { createResourceRateLimiter } from "../middleware/rate-limit/fixed-window.js";
+import type {} from "../middleware/observability/index.js"; // the covaraResource / covaraOperation context variables
 import type { Table } from "drizzle-orm";
 import type { ResourceConfig } from "./config.js";
 import { createResourceRuntime, type ResourceRuntime } from "./runtime.js";
@@ -14,19 +16,30 @@ import { getHandler } from "./routes/get.js";
 import { listHandler } from "./routes/list.js";
 import { updateHandler } from "./routes/update.js";
 
+/** Names the resource and operation for observability (`c.get("covaraResource")`, `c.get("covaraOperation")`). */
+const mark = (resource: string) => (op: string): MiddlewareHandler => async (c, next) => {
+  c.set("covaraResource", resource);
+  c.set("covaraOperation", op);
+  await next();
+};
+
 /** Mounts the endpoints of an already built resource runtime on a router. */
 export function resourceRouter(rt: ResourceRuntime): Hono {
   const router = new Hono();
   const caps = rt.config.capabilities ?? {};
-  router.get("/count", countHandler(rt));
-  router.get("/", listHandler(rt));
-  router.get("/:id", getHandler(rt));
-  if (caps.enableCreate !== false) router.post("/", createHandler(rt));
+  const name = rt.model.name;
+  const operation = mark(name);
+  // Built here, so an invalid limit throws when the resource is mounted; keys carry the resource name.
+  if (rt.config.rateLimit) router.use("*", createResourceRateLimiter(name, rt.config.rateLimit));
+  router.get("/count", operation("count"), countHandler(rt));
+  router.get("/", operation("list"), listHandler(rt));
+  router.get("/:id", operation("get"), getHandler(rt));
+  if (caps.enableCreate !== false) router.post("/", operation("create"), createHandler(rt));
   if (caps.enableUpdate !== false) {
-    router.patch("/:id", updateHandler(rt, "update"));
-    router.put("/:id", updateHandler(rt, "replace"));
+    router.patch("/:id", operation("update"), updateHandler(rt, "update"));
+    router.put("/:id", operation("replace"), updateHandler(rt, "replace"));
   }
-  if (caps.enableDelete !== false) router.delete("/:id", deleteHandler(rt));
+  if (caps.enableDelete !== false) router.delete("/:id", operation("delete"), deleteHandler(rt));
   return router;
 }
 

@@ -4,6 +4,7 @@ import { crudSuite } from "../resources/crud.suite.js";
 import { querySuite } from "../resources/query.suite.js";
 import { appSuite } from "../resources/app.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
+import { middlewareSuite } from "../resources/middleware.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -19,5 +20,6 @@ for (const factory of nodeDatabases) {
     querySuite(() => harness);
     appSuite(() => harness);
     scopeSuite(() => harness);
+    middlewareSuite(() => harness);
   });
 }

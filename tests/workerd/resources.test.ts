@@ -7,7 +7,11 @@ import { crudSuite } from "../resources/crud.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { querySuite } from "../resources/query.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
+import { middlewareSuite } from "../resources/middleware.suite.js";
 import { SQLITE_DDL, sqlitePeople } from "../resources/schema.js";
+import { createDurableObjectKV } from "../../durable-objects/index.js";
+
+let kvStores = 0;
 
 describe("d1", () => {
   const harness: DbHarness = {
@@ -29,4 +33,7 @@ describe("d1", () => {
   querySuite(() => harness);
   appSuite(() => harness);
   scopeSuite(() => harness);
+  middlewareSuite(() => harness);
+  // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
+  middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });
