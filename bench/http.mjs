@@ -61,39 +61,58 @@ async function waitFor(url, ms = 15000) {
   throw new Error(`server did not answer ${url}`);
 }
 
+// CPU time (user + sys) of a process in ms, from /proc (Linux): far steadier than req/s on a
+// shared machine, so it shows what each request really costs the server.
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function runOne(name, driver, rep, port) {
   const db = join(work, `${name}-${driver}-${rep}.db`);
   copyFileSync(join(work, "seed.db"), db);
   const child = spawn(node, [servers[name]], { env: { ...process.env, DB_FILE: db, DRIVER: driver, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "inherit"] });
   try {
     await waitFor(`http://127.0.0.1:${port}/api/users/count`);
-    const out = join(work, `results/${name}-${driver}-${rep}.json`);
-    execFileSync(node, [join(work, "shared/load.mjs"), "--base", `http://127.0.0.1:${port}`, "--scenarios", opt.scenarios, "--connections", opt.connections, "--duration", opt.duration, "--warmup", opt.warmup, "--label", `${name}/${driver}`, "--json", out], { stdio: ["ignore", "ignore", "inherit"] });
-    return JSON.parse(readFileSync(out, "utf8"));
+    const rows = [];
+    // One scenario at a time, so the server's CPU time can be charged to it.
+    for (const scenario of opt.scenarios.split(",")) {
+      const out = join(work, `results/${name}-${driver}-${rep}-${scenario}.json`);
+      const before = cpuMs(child.pid);
+      execFileSync(node, [join(work, "shared/load.mjs"), "--base", `http://127.0.0.1:${port}`, "--scenarios", scenario, "--connections", opt.connections, "--duration", opt.duration, "--warmup", opt.warmup, "--label", `${name}/${driver}`, "--json", out], { stdio: ["ignore", "ignore", "inherit"] });
+      const spent = cpuMs(child.pid) - before;
+      for (const row of rowsOf(JSON.parse(readFileSync(out, "utf8")))) {
+        // The warm-up requests are not in `total`; scale by the measured share of the run.
+        const share = Number(opt.duration) / (Number(opt.duration) + Number(opt.warmup));
+        rows.push({ ...row, cpuUsPerRequest: (spent * share * 1000) / row.total });
+      }
+    }
+    return rows;
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rowsOf = (result) => (Array.isArray(result) ? result : result.rows ?? result.results ?? []);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const summary = {};
 for (const driver of opt.drivers.split(",")) {
   for (let rep = 0; rep < Number(opt.reps); rep++) {
     const order = rep % 2 === 0 ? ["baseline", "covara"] : ["covara", "baseline"];
     for (const name of order) {
       const result = await runOne(name, driver, rep, await freePort());
-      for (const row of rowsOf(result)) {
+      for (const row of result) {
         const key = `${driver}|${row.scenario}|${name}`;
-        (summary[key] ??= []).push(row.reqPerSec ?? row.rps ?? row.requests?.average);
+        (summary[key] ??= []).push(row.reqPerSec);
+        (summary[`${key}|cpu`] ??= []).push(row.cpuUsPerRequest);
       }
     }
   }
 }
 
 console.log(`\nmedian req/s over ${opt.reps} runs (${opt.connections} connections, ${opt.duration}s each)`);
-console.log("driver          scenario  baseline   covara    ratio  (min-max covara)");
+console.log("driver          scenario  baseline   covara    ratio  (min-max covara)   server CPU µs/request: baseline covara ratio");
 const table = [];
 for (const driver of opt.drivers.split(",")) {
   for (const scenario of opt.scenarios.split(",")) {
@@ -101,8 +120,13 @@ for (const driver of opt.drivers.split(",")) {
     const c = summary[`${driver}|${scenario}|covara`] ?? [];
     if (!b.length || !c.length) continue;
     const ratio = median(c) / median(b);
-    table.push({ driver, scenario, baseline: median(b), covara: median(c), ratio, covaraMin: Math.min(...c), covaraMax: Math.max(...c) });
-    console.log(`${driver.padEnd(15)} ${scenario.padEnd(9)} ${median(b).toFixed(0).padStart(8)} ${median(c).toFixed(0).padStart(8)} ${ratio.toFixed(2).padStart(8)}  (${Math.min(...c).toFixed(0)}-${Math.max(...c).toFixed(0)})`);
+    const cpuB = median(summary[`${driver}|${scenario}|baseline|cpu`]);
+    const cpuC = median(summary[`${driver}|${scenario}|covara|cpu`]);
+    table.push({ driver, scenario, baseline: median(b), covara: median(c), ratio, covaraMin: Math.min(...c), covaraMax: Math.max(...c), cpuUsPerRequest: { baseline: cpuB, covara: cpuC } });
+    console.log(
+      `${driver.padEnd(15)} ${scenario.padEnd(9)} ${median(b).toFixed(0).padStart(8)} ${median(c).toFixed(0).padStart(8)} ${ratio.toFixed(2).padStart(8)}  (${Math.min(...c).toFixed(0)}-${Math.max(...c).toFixed(0)})`.padEnd(72) +
+        `${cpuB.toFixed(0).padStart(8)} ${cpuC.toFixed(0).padStart(6)} ${(cpuB / cpuC).toFixed(2).padStart(6)}`,
+    );
   }
 }
 writeFileSync(join(work, "results/summary.json"), JSON.stringify(table, null, 2));

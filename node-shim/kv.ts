@@ -9,6 +9,7 @@
 import type { KvStore } from "../src/ports/kv-store.js";
 import { createDurableObjectKV, type DurableObjectKvOptions, type KvObjectNamespace } from "../durable-objects/kv-client.js";
 import { createMemoryKV, type MemoryKvOptions } from "./memory/kv-store.js";
+import { setGlobalKV } from "../src/middleware/kv-context.js";
 import type { RedisKvOptions, RedisKvStore } from "./redis/kv-store.js";
 
 export { KvError, KV_LIMITS } from "../src/ports/kv-store.js";
@@ -65,4 +66,20 @@ export async function createKV(config: KvConfig): Promise<KvStore> {
     default:
       throw new TypeError(`createKV: unknown type ${JSON.stringify((config as { type?: unknown })?.type)}`);
   }
+}
+
+export { setGlobalKV, getGlobalKV, hasGlobalKV, clearGlobalKV } from "../src/middleware/kv-context.js";
+
+/**
+ * `createKV` + `setGlobalKV`: the README's one-call setup for apps that rely on the default store.
+ * Prefer `createCovara({ kv })`, which keeps the store with the app.
+ * @example
+ * ```ts
+ * await initializeKV({ type: "redis", redis: { url: process.env.REDIS_URL } });
+ * ```
+ */
+export async function initializeKV(config: KvConfig): Promise<KvStore> {
+  const store = await createKV(config);
+  setGlobalKV(store);
+  return store;
 }

@@ -188,7 +188,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
       if (id === INVALID) throw new NotFoundError(model.name, rawId);
       const scoped = await runtime.where(c, op);
       const condition = scoped ? and(eq(idColumn, id), scoped) : eq(idColumn, id);
-      const [row] = await config.db.select().from(table).where(condition).limit(1);
+      // The id is the primary key: at most one row, no LIMIT needed.
+      const [row] = await config.db.select().from(table).where(condition);
       if (!row) throw new NotFoundError(model.name, rawId);
       return { id, row };
     },

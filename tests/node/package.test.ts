@@ -20,14 +20,14 @@ describe("npm package", () => {
     npm(["pack", "--pack-destination", dir], root);
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    npm(["install", "--offline", "--no-audit", "--no-fund", `./${tarball}`, "hono", "drizzle-orm", "@libsql/client"], dir);
+    npm(["install", "--offline", "--no-audit", "--no-fund", `./${tarball}`, "hono", "drizzle-orm", "zod", "@libsql/client"], dir);
   }, 240_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("ships only dist and the README, with typings for every entry point", () => {
     const pkg = JSON.parse(npm(["pkg", "get", "exports"], join(dir, "node_modules/covara")));
-    for (const entry of [".", "./server", "./node"]) {
+    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./cloudflare", "./env"]) {
       expect(pkg[entry].types).toMatch(/\.d\.ts$/);
       expect(pkg[entry].default).toMatch(/\.js$/);
     }
@@ -43,6 +43,13 @@ import { drizzle } from "drizzle-orm/libsql";
 import { createClient } from "@libsql/client";
 import { createCovara } from "covara";
 import { startServer } from "covara/node";
+import { createKV } from "covara/kv";
+import { CovaraKVDurableObject } from "covara/cloudflare";
+import { createEnv } from "covara/env";
+const kv = await createKV({ type: "memory" });
+await kv.set("greeting", "hello", { ttlMs: 60000 });
+import { z } from "zod";
+const env = createEnv({ PUBLIC_NAME: z.string().default("demo"), SECRET: z.string().default("hidden") });
 const usersTable = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
@@ -56,7 +63,7 @@ const app = createCovara({ cors: true }).resource("/users", usersTable, { id: us
 const res = await app.request("/api/users", { method: "POST", body: JSON.stringify({ name: "Alice", email: "alice@example.com" }), headers: { "content-type": "application/json" } });
 const server = await startServer(app, { port: 0, gracefulShutdown: false });
 const list = await (await fetch("http://127.0.0.1:" + server.port + "/api/users")).json();
-console.log(JSON.stringify({ status: res.status, list }));
+console.log(JSON.stringify({ status: res.status, list, kv: await kv.get("greeting"), doClass: typeof CovaraKVDurableObject, env: env.getPublicEnvironmentVariables() }));
 await server.close();
 `,
     );
@@ -71,5 +78,8 @@ await server.close();
     const result = JSON.parse(output.trim().split("\n").pop()!);
     expect(result.status).toBe(201);
     expect(result.list.items).toEqual([{ id: 1, name: "Alice", email: "alice@example.com", role: "user" }]);
+    expect(result.kv).toBe("hello");
+    expect(result.doClass).toBe("function");
+    expect(result.env).toEqual({ PUBLIC_NAME: "demo" });
   }, 60_000);
 });
