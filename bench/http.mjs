@@ -16,7 +16,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const shared = resolve(root, "../shared/bench");
 const { values: opt } = parseArgs({
   options: {
-    reps: { type: "string", default: "3" },
+    // Even, so each server goes first equally often: on this shared host, whichever process
+    // runs first after a pause measurably gets more CPU.
+    reps: { type: "string", default: "4" },
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "50" },
@@ -95,7 +97,11 @@ async function runOne(name, driver, rep, port) {
 }
 
 const rowsOf = (result) => (Array.isArray(result) ? result : result.rows ?? result.results ?? []);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const summary = {};
 for (const driver of opt.drivers.split(",")) {
   for (let rep = 0; rep < Number(opt.reps); rep++) {

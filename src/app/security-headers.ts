@@ -20,6 +20,12 @@ export interface SecurityHeadersOptions {
 /** A CSP for JSON-only APIs. It blocks the admin UI and htmx pages served by the same app. */
 export const STRICT_API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
+/** The part of Node's `ServerResponse` this middleware uses, duck-typed to keep src/ runtime-neutral. */
+interface NodeLikeResponse {
+  setHeader(name: string, value: string): unknown;
+  headersSent: boolean;
+}
+
 /** Creates the security-headers middleware. */
 export function createSecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
   const fixed: [string, string][] = [];
@@ -37,10 +43,20 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Mid
 
   const productionProcess = isProduction();
   return async (c, next) => {
+    const production = productionProcess || (c.env as Record<string, unknown> | undefined)?.NODE_ENV === "production";
+    const outgoing = (c.env as { outgoing?: NodeLikeResponse } | undefined)?.outgoing;
+    if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
+      // On Node (@hono/node-server) headers set on the socket's response are merged under the
+      // ones the route's Response carries, so the route still wins, and no Headers object has
+      // to be built and read back for every response.
+      for (const [name, value] of fixed) outgoing.setHeader(name, value);
+      if (hsts && (production || c.req.url.startsWith("https:"))) outgoing.setHeader("Strict-Transport-Security", hsts);
+      await next();
+      return;
+    }
     await next();
     const wanted: [string, string][] = [];
     for (const entry of fixed) if (!c.res.headers.has(entry[0])) wanted.push(entry);
-    const production = productionProcess || (c.env as Record<string, unknown> | undefined)?.NODE_ENV === "production";
     if (hsts && !c.res.headers.has("Strict-Transport-Security") && (production || c.req.url.startsWith("https:"))) {
       wanted.push(["Strict-Transport-Security", hsts]);
     }

@@ -29,6 +29,32 @@ describe("startServer", () => {
     }
   });
 
+  it("sends the security headers over real HTTP on every response, and a route's own value wins", async () => {
+    const app = createCovara();
+    app.get("/framed", (c) => c.text("ok", 200, { "X-Frame-Options": "SAMEORIGIN", "Set-Cookie": "a=1" }));
+    app.get("/raw", () => new Response("raw", { headers: { "x-frame-options": "ALLOW-FROM https://a.example" } }));
+    app.get("/stream", () => new Response(new ReadableStream({ start(ctl) { ctl.enqueue(new TextEncoder().encode("data: 1\n\n")); ctl.close(); } }), { headers: { "content-type": "text/event-stream" } }));
+    const server = await startServer(app, { port: 0, hostname: "127.0.0.1", gracefulShutdown: false });
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      for (const path of ["/healthz", "/nope", "/stream", "/framed", "/raw"]) {
+        const res = await fetch(base + path);
+        await res.text();
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+        expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
+        expect(res.headers.has("strict-transport-security")).toBe(false);
+        const frame = res.headers.get("x-frame-options");
+        expect(frame).toBe(path === "/framed" ? "SAMEORIGIN" : path === "/raw" ? "ALLOW-FROM https://a.example" : "DENY");
+      }
+      const framed = await fetch(`${base}/framed`);
+      expect(framed.headers.get("set-cookie")).toBe("a=1");
+      expect((await fetch(`${base}/nope`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("close(): readiness turns 503 at once, in-flight requests finish, then the listener closes", async () => {
     const server = await startServer(slowApp(400), { port: 0, hostname: "127.0.0.1", gracefulShutdown: false });
     const base = `http://127.0.0.1:${server.port}`;
