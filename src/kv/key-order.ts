@@ -3,24 +3,10 @@
  * order SQLite (Durable Object) and Redis compare in. JavaScript's default string order compares
  * UTF-16 code units and would put U+1F600 before U+FFFD.
  */
+import { compareCodePoints } from "../util/code-points.js";
 
 /** Compares two keys by code point: negative, zero or positive. */
-export function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Both at or above the surrogate range: move surrogates (astral code points) above U+E000–U+FFFF.
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+export const compareKeys = compareCodePoints;
 
 /**
  * The smallest string greater than every string that starts with `prefix`, in code-point order,

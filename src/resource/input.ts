@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import { PayloadTooLargeError, ValidationError, type FieldError } from "../errors/problem.js";
 import { fromJson, INVALID } from "./coerce.js";
+import { readLimited } from "../util/read-limited.js";
 import type { Column } from "drizzle-orm";
 
 /** Default largest accepted body: 1 MiB. */
@@ -19,7 +20,7 @@ export async function readJsonBody(c: Context, limit = DEFAULT_BODY_LIMIT): Prom
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > limit) throw new PayloadTooLargeError(limit);
   // With a Content-Length the HTTP layer frames exactly that many bytes; without one, count while reading.
-  const text = declared > 0 ? await c.req.text() : await readLimited(c.req.raw, limit);
+  const text = declared > 0 ? await c.req.text() : await readText(c.req.raw, limit);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);
@@ -28,28 +29,8 @@ export async function readJsonBody(c: Context, limit = DEFAULT_BODY_LIMIT): Prom
   }
 }
 
-async function readLimited(request: Request, limit: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+async function readText(request: Request, limit: number): Promise<string> {
+  return request.body ? new TextDecoder().decode(await readLimited(request.body, limit)) : "";
 }
 
 /** How a body is checked. */

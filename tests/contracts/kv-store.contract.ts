@@ -14,12 +14,6 @@ export interface KvHarness {
   cleanup(): Promise<void>;
 }
 
-/** Options of the contract. */
-export interface KvContractOptions {
-  /** Test titles to skip, each with the reason the backend diverges (none do today). */
-  skip?: Record<string, string>;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 20 ms until it holds; fails after `timeoutMs`. */
@@ -52,7 +46,7 @@ function fromBase64(text: string): Uint8Array {
 }
 
 /** Runs the KV contract against the store `makeStore` builds (one per test). */
-export function kvStoreContract(name: string, makeStore: () => Promise<KvHarness>, options: KvContractOptions = {}): void {
+export function kvStoreContract(name: string, makeStore: () => Promise<KvHarness>): void {
   describe(`KvStore contract: ${name}`, () => {
     let harness: KvHarness | undefined;
     let kv: KvStore;
@@ -66,11 +60,7 @@ export function kvStoreContract(name: string, makeStore: () => Promise<KvHarness
       harness = undefined;
     });
 
-    const test = (title: string, fn: () => Promise<void>, timeout?: number) => {
-      const reason = options.skip?.[title];
-      if (reason) it.skip(`${title} (skipped: ${reason})`, fn);
-      else it(title, fn, timeout);
-    };
+    const test = (title: string, fn: () => Promise<void>, timeout?: number) => it(title, fn, timeout);
 
     describe("get, set, delete", () => {
       test("round-trips a value and deletes it", async () => {

@@ -3,6 +3,7 @@
  * then the `done` response. Also the request fingerprint and the per-caller cache key.
  * @module
  */
+import { readLimited } from "../../util/read-limited.js";
 import type { Context } from "hono";
 import { PayloadTooLargeError, ResourceError, ValidationError } from "../../errors/problem.js";
 import { sha256Hex } from "../../util/sha256.js";
@@ -77,28 +78,7 @@ export async function readBodyCopy(request: Request, limit: number): Promise<Uin
   if (!request.body || request.bodyUsed) return new Uint8Array();
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw new PayloadTooLargeError(limit);
-  const reader = request.clone().body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      // Not awaited: cancelling one branch of a tee settles only once the other branch (the
-      // handler's body) is cancelled too.
-      reader.cancel().catch(() => {});
-      throw new PayloadTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return readLimited(request.clone().body!, limit);
 }
 
 /** SHA-256 of method, path with query, and body: what makes two requests "the same request". */
