@@ -13,7 +13,7 @@ import type { ResourceConfig, ScopeOperation } from "./config.js";
 import { idFromPath, INVALID, toJsonValue } from "./coerce.js";
 import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
 import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type TransactionSupport } from "./model.js";
-import { resolveScope } from "./scope.js";
+import { openAccess, resolveScope } from "./scope.js";
 
 const DENY = sql`1 = 0`;
 
@@ -34,7 +34,7 @@ export interface ResourceRuntime {
   createRules: BodyRules;
   updateRules: BodyRules;
   /** WHERE for (scope of `op`) ∧ (user filter); undefined means every row. */
-  where(c: Context, op: ScopeOperation, filter?: string): Promise<SQL | undefined>;
+  where(c: Context, op: ScopeOperation, filter?: string): SQL | undefined | Promise<SQL | undefined>;
   /** The row with this path id inside the scope of `op`, or a 404. */
   findById(c: Context, op: ScopeOperation, rawId: string): Promise<{ id: unknown; row: Record<string, unknown> }>;
   /** 403 unless `row()` (the row as it will be stored) lies inside the caller's scope for `op`. */
@@ -156,16 +156,21 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
     createRules: { columns, required, writable, strict: config.strictInput === true },
     updateRules: { columns, required: without(required, idKey), writable: without(writable, idKey), strict: config.strictInput === true },
 
-    async where(c, op, filter) {
-      const scope = await resolveScope(c, config.auth, op, model.name);
-      const parts: SQL[] = [];
-      if (scope.kind === "none") return DENY;
-      if (scope.kind === "rsql") parts.push(scopeSql(scope.text) ?? DENY);
-      if (filter !== undefined && filter.trim() !== "") {
-        const compiled = userFilterSql(filter);
-        if (compiled) parts.push(compiled);
+    where(c, op, filter) {
+      // 401 before 400: who may ask is decided before what is asked is parsed.
+      const compile = () => (filter !== undefined && filter.trim() !== "" ? userFilterSql(filter) ?? undefined : undefined);
+      // Without an `auth` option no scope function runs: stay synchronous on the hot path.
+      if (!config.auth) {
+        openAccess(c, op, model.name);
+        return compile();
       }
-      return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : and(...parts);
+      return resolveScope(c, config.auth, op, model.name).then((scope) => {
+        if (scope.kind === "none") return DENY;
+        const compiled = compile();
+        if (scope.kind === "all") return compiled;
+        const scoped = scopeSql(scope.text) ?? DENY;
+        return compiled ? and(scoped, compiled) : scoped;
+      });
     },
 
     async checkWriteScope(c, op, row) {

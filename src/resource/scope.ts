@@ -40,12 +40,21 @@ export function resolveScope(c: Context, auth: ResourceAuth | undefined, op: Sco
   return scope;
 }
 
+/**
+ * The access rule for a resource without an `auth` option, decided synchronously: open without an
+ * auth adapter, signed-in users only with one (throws 401).
+ */
+export function openAccess(c: Context, op: ScopeOperation, resource: string): void {
+  const user = c.get("user" as never) as UserContext | null | undefined;
+  if (!user && c.get(AUTH_INSTALLED as never)) throw new UnauthorizedError(`Authentication required for ${op} on ${resource}`);
+}
+
 async function resolveUncached(c: Context, auth: ResourceAuth | undefined, op: ScopeOperation, resource: string): Promise<ResolvedScope> {
   const user = (c.get("user" as never) as UserContext | null | undefined) ?? null;
   if (!auth) {
     // Our default-access decision: open without an auth adapter, signed-in users only with one.
-    if (user || !c.get(AUTH_INSTALLED as never)) return ALL;
-    throw new UnauthorizedError(`Authentication required for ${op} on ${resource}`);
+    openAccess(c, op, resource);
+    return ALL;
   }
   if (isPublic(auth, op)) return ALL;
   if (!user) throw new UnauthorizedError(`Authentication required for ${op} on ${resource}`);
