@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { isProduction } from "../env/runtime-env.js";
+import { setResponseHeaders } from "../middleware/headers.js";
 
 /** Options; `false` omits a header. */
 export interface SecurityHeadersOptions {
@@ -60,14 +61,6 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Mid
     if (hsts && !c.res.headers.has("Strict-Transport-Security") && (production || c.req.url.startsWith("https:"))) {
       wanted.push(["Strict-Transport-Security", hsts]);
     }
-    if (wanted.length === 0) return;
-    try {
-      for (const [name, value] of wanted) c.res.headers.set(name, value);
-    } catch {
-      // A response passed through from fetch() has immutable headers: copy it once.
-      const copy = new Response(c.res.body, c.res);
-      for (const [name, value] of wanted) copy.headers.set(name, value);
-      c.res = copy;
-    }
+    setResponseHeaders(c, wanted);
   };
 }
