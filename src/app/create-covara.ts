@@ -9,7 +9,7 @@ import type { Table } from "drizzle-orm";
 import { errorHandler, notFoundHandler } from "../errors/handler.js";
 import type { ResourceConfig, UserContext } from "../resource/config.js";
 import { resourceRouter } from "../resource/router.js";
-import { createResourceRuntime, type ResourceRuntime } from "../resource/runtime.js";
+import { createResourceRuntime, type ResourceRegistry, type ResourceRuntime } from "../resource/runtime.js";
 import { AUTH_INSTALLED } from "../resource/scope.js";
 import type { KvStore } from "../ports/kv-store.js";
 import { observabilityMiddleware, type ObservabilityConfig } from "../middleware/observability/index.js";
@@ -79,6 +79,11 @@ export class CovaraApp extends Hono<CovaraEnv> {
   readonly basePrefix: string;
   /** The store given as `kv`, if any. */
   readonly kv: KvStore | undefined;
+  /** Mounted resources by resource name: relation targets, includes and nested writes look here. */
+  readonly registry: ResourceRegistry = {
+    get: (name) => this.resources.find((r) => r.runtime.model.name === name)?.runtime,
+    all: () => this.resources.map((r) => r.runtime),
+  };
 
   constructor(options: CovaraOptions = {}) {
     super();
@@ -128,7 +133,7 @@ export class CovaraApp extends Hono<CovaraEnv> {
       typeof pathOrTable === "string"
         ? [pathOrTable, tableOrConfig as Table, maybeConfig!]
         : [undefined, pathOrTable, tableOrConfig as ResourceConfig];
-    const runtime = createResourceRuntime(table, config);
+    const runtime = createResourceRuntime(table, config, this.registry);
     const relative = path === undefined ? `/${runtime.model.name}` : path.startsWith("/") ? path : `/${path}`;
     const mount = `${this.basePrefix}${relative}`.replace(/\/+$/, "") || "/";
     this.route(mount, resourceRouter(runtime));

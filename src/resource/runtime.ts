@@ -3,7 +3,7 @@
  * scope → SQL, and the output shaping (computed fields, read mask, projection) every route shares.
  * @module
  */
-import { and, eq, sql, type Column, type SQL, type Table } from "drizzle-orm";
+import { and, eq, isNull, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { Context } from "hono";
 import { NotFoundError } from "../errors/problem.js";
 import { createRsqlCache, parseRsql, toPredicate, toSql, type RsqlCompileOptions } from "../rsql/index.js";
@@ -16,6 +16,20 @@ import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type 
 import { openAccess, resolveScope } from "./scope.js";
 
 const DENY = sql`1 = 0`;
+
+/** The resources an app has mounted, by resource name (table name): relation targets look here. */
+export interface ResourceRegistry {
+  get(name: string): ResourceRuntime | undefined;
+  all(): ResourceRuntime[];
+}
+
+/** Soft-delete settings resolved against the table (spec 10 §9). */
+export interface SoftDelete {
+  key: string;
+  column: Column;
+  /** The marker to write on delete. */
+  marker(): unknown;
+}
 
 /** Everything a route handler needs about its resource. */
 export interface ResourceRuntime {
@@ -33,7 +47,13 @@ export interface ResourceRuntime {
   selectable: ReadonlySet<string>;
   createRules: BodyRules;
   updateRules: BodyRules;
-  /** WHERE for (scope of `op`) ∧ (user filter); undefined means every row. */
+  /** The app's other resources (empty for a standalone `useResource`). */
+  registry: ResourceRegistry;
+  softDelete: SoftDelete | undefined;
+  /**
+   * WHERE for (scope of `op`) ∧ (user filter) ∧ (not soft-deleted, unless `?withDeleted=true`
+   * outside subscriptions); undefined means every row.
+   */
   where(c: Context, op: ScopeOperation, filter?: string): SQL | undefined | Promise<SQL | undefined>;
   /** The row with this path id inside the scope of `op`, or a 404. */
   findById(c: Context, op: ScopeOperation, rawId: string): Promise<{ id: unknown; row: Record<string, unknown> }>;
@@ -60,7 +80,17 @@ function keySet(columns: Record<string, Column>, refs: (Column | string)[] | und
 }
 
 /** Builds the runtime of one resource; throws on configuration mistakes, at startup. */
-export function createResourceRuntime(table: Table, config: ResourceConfig): ResourceRuntime {
+const EMPTY_REGISTRY: ResourceRegistry = { get: () => undefined, all: () => [] };
+
+function softDeleteOf(columns: Record<string, Column>, config: ResourceConfig): SoftDelete | undefined {
+  if (!config.softDelete) return undefined;
+  const key = columnKey(columns, config.softDelete.field, "softDelete.field");
+  const column = columns[key]!;
+  const marker = config.softDelete.deletedValue ?? (column.dataType === "date" ? () => new Date() : () => new Date().toISOString());
+  return { key, column, marker };
+}
+
+export function createResourceRuntime(table: Table, config: ResourceConfig, registry: ResourceRegistry = EMPTY_REGISTRY): ResourceRuntime {
   if (!config?.db) throw new Error("resource config: `db` is required");
   if (config.id === undefined) throw new Error("resource config: `id` is required");
   const model = tableModel(table, config.id);
@@ -140,6 +170,13 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
   const computed = Object.entries(config.computed ?? {});
   const masked = readable.size < keys.length;
   const hasBigint = keys.some((k) => columns[k]!.dataType === "bigint");
+  const softDelete = softDeleteOf(columns, config);
+  const notDeleted = softDelete ? isNull(softDelete.column) : undefined;
+  // Rows marked deleted stay out unless the caller asks for them (never on subscriptions).
+  const liveOnly = (c: Context, op: ScopeOperation, condition: SQL | undefined): SQL | undefined => {
+    if (!notDeleted || (op !== "subscribe" && c.req.query("withDeleted") === "true")) return condition;
+    return condition ? and(notDeleted, condition) : notDeleted;
+  };
 
   const runtime: ResourceRuntime = {
     model,
@@ -155,6 +192,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
     sortable: sortableOption ? new Set([...sortableOption].filter((k) => readable.has(k))) : masked ? readable : undefined,
     createRules: { columns, required, writable, strict: config.strictInput === true },
     updateRules: { columns, required: without(required, idKey), writable: without(writable, idKey), strict: config.strictInput === true },
+    registry,
+    softDelete,
 
     where(c, op, filter) {
       // 401 before 400: who may ask is decided before what is asked is parsed.
@@ -162,14 +201,14 @@ export function createResourceRuntime(table: Table, config: ResourceConfig): Res
       // Without an `auth` option no scope function runs: stay synchronous on the hot path.
       if (!config.auth) {
         openAccess(c, op, model.name);
-        return compile();
+        return liveOnly(c, op, compile());
       }
       return resolveScope(c, config.auth, op, model.name).then((scope) => {
         if (scope.kind === "none") return DENY;
         const compiled = compile();
-        if (scope.kind === "all") return compiled;
+        if (scope.kind === "all") return liveOnly(c, op, compiled);
         const scoped = scopeSql(scope.text) ?? DENY;
-        return compiled ? and(scoped, compiled) : scoped;
+        return liveOnly(c, op, compiled ? and(scoped, compiled) : scoped);
       });
     },
 

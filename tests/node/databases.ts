@@ -10,8 +10,8 @@ import postgres from "postgres";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PG_DDL, pgPeople, SQLITE_DDL, sqlitePeople } from "../resources/schema.js";
-import type { DbHarness } from "../resources/harness.js";
+import { PG_DDL, PG_RESET, pgBlog, pgPeople, SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
+import { queryCounter, type DbHarness } from "../resources/harness.js";
 
 /** A harness factory: opens the database, returns the harness and a closer. */
 export interface HarnessFactory {
@@ -29,14 +29,18 @@ const betterSqlite: HarnessFactory = {
   async open() {
     const { file, cleanup } = tempFile();
     const sqlite = new Database(file);
+    sqlite.pragma("foreign_keys = ON");
     for (const stmt of SQLITE_DDL) sqlite.exec(stmt);
+    const counter = queryCounter();
     const harness: DbHarness = {
       name: "better-sqlite3",
       dialect: "sqlite",
       table: sqlitePeople,
-      db: drizzleBetter(sqlite),
+      blog: sqliteBlog,
+      db: drizzleBetter(sqlite, { logger: counter.logger }),
+      countQueries: counter.countQueries,
       async reset() {
-        sqlite.exec("DELETE FROM people; DELETE FROM sqlite_sequence WHERE name = 'people'");
+        sqlite.exec(SQLITE_RESET.join(";"));
       },
       async canaryExists() {
         return sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'canary'").get() !== undefined;
@@ -51,14 +55,18 @@ const libsql: HarnessFactory = {
   async open() {
     const { file, cleanup } = tempFile();
     const client = createClient({ url: `file:${file}` });
+    await client.execute("PRAGMA foreign_keys = ON");
     for (const stmt of SQLITE_DDL) await client.execute(stmt);
+    const counter = queryCounter();
     const harness: DbHarness = {
       name: "libsql",
       dialect: "sqlite",
       table: sqlitePeople,
-      db: drizzleLibsql(client),
+      blog: sqliteBlog,
+      db: drizzleLibsql(client, { logger: counter.logger }),
+      countQueries: counter.countQueries,
       async reset() {
-        await client.executeMultiple("DELETE FROM people; DELETE FROM sqlite_sequence WHERE name = 'people'");
+        await client.executeMultiple(SQLITE_RESET.join(";"));
       },
       async canaryExists() {
         return (await client.execute("SELECT name FROM sqlite_master WHERE name = 'canary'")).rows.length === 1;
@@ -68,14 +76,17 @@ const libsql: HarnessFactory = {
   },
 };
 
-function pgHarness(name: string, db: any, run: (sql: string) => Promise<unknown[]>): DbHarness {
+function pgHarness(name: string, makeDb: (logger: { logQuery(): void }) => any, run: (sql: string) => Promise<unknown[]>): DbHarness {
+  const counter = queryCounter();
   return {
     name,
     dialect: "postgres",
     table: pgPeople,
-    db,
+    blog: pgBlog,
+    db: makeDb(counter.logger),
+    countQueries: counter.countQueries,
     async reset() {
-      await run("TRUNCATE people RESTART IDENTITY");
+      await run(PG_RESET);
     },
     async canaryExists() {
       return (await run("SELECT 1 FROM information_schema.tables WHERE table_name = 'canary' AND table_schema = current_schema()")).length === 1;
@@ -92,7 +103,7 @@ const postgresJs: HarnessFactory = {
     for (const stmt of PG_DDL(schema)) await admin.unsafe(stmt);
     await admin.end();
     const client = postgres(url, { max: 4, onnotice: () => {}, connection: { search_path: schema } });
-    const harness = pgHarness("postgres-js", drizzlePostgres(client), (sql) => client.unsafe(sql));
+    const harness = pgHarness("postgres-js", (logger) => drizzlePostgres(client, { logger }), (sql) => client.unsafe(sql));
     return {
       harness,
       close: async () => {
@@ -109,7 +120,7 @@ const pglite: HarnessFactory = {
     const client = new PGlite();
     for (const stmt of PG_DDL("covara_t")) await client.exec(stmt);
     await client.exec("SET search_path TO covara_t");
-    const harness = pgHarness("pglite", drizzlePglite(client), async (sql) => (await client.query(sql)).rows);
+    const harness = pgHarness("pglite", (logger) => drizzlePglite(client, { logger }), async (sql) => (await client.query(sql)).rows);
     return { harness, close: () => client.close() };
   },
 };

@@ -4,23 +4,26 @@ import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe } from "vitest";
 import { appSuite } from "../resources/app.suite.js";
 import { crudSuite } from "../resources/crud.suite.js";
-import type { DbHarness } from "../resources/harness.js";
+import { queryCounter, type DbHarness } from "../resources/harness.js";
 import { querySuite } from "../resources/query.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
-import { SQLITE_DDL, sqlitePeople } from "../resources/schema.js";
+import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
 let kvStores = 0;
 
 describe("d1", () => {
+  const counter = queryCounter();
   const harness: DbHarness = {
     name: "d1",
     dialect: "sqlite",
     table: sqlitePeople,
-    db: drizzle(env.DB),
+    blog: sqliteBlog,
+    db: drizzle(env.DB, { logger: counter.logger }),
+    countQueries: counter.countQueries,
     async reset() {
-      await env.DB.batch([env.DB.prepare("DELETE FROM people"), env.DB.prepare("DELETE FROM sqlite_sequence WHERE name = 'people'")]);
+      await env.DB.batch(SQLITE_RESET.map((stmt) => env.DB.prepare(stmt)));
     },
     async canaryExists() {
       return (await env.DB.prepare("SELECT name FROM sqlite_master WHERE name = 'canary'").all()).results.length === 1;
