@@ -124,6 +124,7 @@ describe("OpenAPI on better-sqlite3 (rich app)", () => {
     app.patch("/api/posts/batch", stub);
     app.delete("/api/posts/batch", stub);
     app.post("/api/posts/batch/upsert", stub);
+    app.get("/api/people/stats/:day", stub);
     doc = await getDoc(app);
     ajv = await expectValid(doc);
   });
@@ -166,6 +167,10 @@ describe("OpenAPI on better-sqlite3 (rich app)", () => {
     expect(Object.keys(doc.paths["/api/posts/batch"]).sort()).toEqual(["delete", "patch", "post"]);
     expect(Object.keys(doc.paths)).not.toContain("/__covara/openapi.json");
     expect(Object.keys(doc.paths["/api/people/{id}"]).sort()).toEqual(["delete", "get", "patch", "put"]);
+    // A route the app added under a mount path is described generically, with its path parameter.
+    const custom = doc.paths["/api/people/stats/{day}"].get;
+    expect(custom.tags).toEqual(["people"]);
+    expect(custom.parameters).toEqual([{ name: "day", in: "path", required: true, schema: { type: "string" } }]);
   });
 
   it("operationIds are unique and named after the resource", () => {
@@ -342,6 +347,16 @@ describe("OpenAPI options", () => {
     const page = await app.request("/meta/docs");
     expect(await page.text()).toContain("<title>Shop &#60;API&#62;</title>");
     expect(page.headers.get("content-security-policy")).toContain("connect-src 'self' https://api.example.com");
+  });
+
+  it("a table mounted twice gets distinct schema names, tags and operationIds", async () => {
+    const app = createCovara().resource(widgets, { id: widgets.id, db }).resource("/admin/widgets", widgets, { id: widgets.id, db });
+    const doc = await getDoc(app);
+    await expectValid(doc);
+    expect(doc.tags.map((t: Doc) => t.name)).toEqual(["widgets", "/api/admin/widgets"]);
+    expect(doc.paths["/api/widgets"].get.operationId).toBe("listWidgets");
+    expect(doc.paths["/api/admin/widgets"].get.operationId).toBe("listApiAdminWidgets");
+    expect(doc.paths["/api/admin/widgets"].get.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ApiAdminWidgetsList" });
   });
 });
 
