@@ -7,6 +7,10 @@ export { createCovara, CovaraApp, type CovaraOptions, type CovaraEnv, type Covar
 export { createSecurityHeaders, STRICT_API_CSP, type SecurityHeadersOptions } from "./app/security-headers.js";
 export type { HealthConfig, HealthCheckResult, ServerState } from "./app/health.js";
 export { useResource } from "./resource/router.js";
+export { generateOpenAPISpec, type OpenApiConfig, type OpenApiSource } from "./openapi/document.js";
+export { openapiRoutes } from "./openapi/routes.js";
+export { describeResources, type FieldType } from "./openapi/summary.js";
+export { toYaml } from "./openapi/yaml.js";
 export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig } from "./resource/config.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";

@@ -15,6 +15,8 @@ import type { KvStore } from "../ports/kv-store.js";
 import { observabilityMiddleware, type ObservabilityConfig } from "../middleware/observability/index.js";
 import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
 import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-headers.js";
+import type { OpenApiConfig } from "../openapi/document.js";
+import { openapiRoutes } from "../openapi/routes.js";
 
 /** Context variables Covara sets. */
 export interface CovaraVariables {
@@ -55,6 +57,11 @@ export interface CovaraOptions {
   observability?: boolean | ObservabilityConfig;
   /** An auth router and middleware (e.g. from `useAuth`); the middleware sets `c.get("user")`. */
   auth?: { router?: Hono<any>; middleware: MiddlewareHandler<any>; path?: string };
+  /**
+   * `/__covara/openapi.json`, `/__covara/openapi.yaml`, `/__covara/schema` and the reference page
+   * `/__covara/docs`; on by default, `false` removes them (docs/openapi.md).
+   */
+  openapi?: boolean | OpenApiConfig;
 }
 
 /** A registered resource: its mount path and runtime. */
@@ -119,6 +126,12 @@ export class CovaraApp extends Hono<CovaraEnv> {
     const health = options.health ?? true;
     if (health !== false && (health === true || health.enabled !== false)) {
       this.route("/", healthRoutes(health === true ? {} : health, this.serverState));
+    }
+    if (options.openapi !== false) {
+      const app = this;
+      // Read on first request, when every resource has been mounted.
+      const source = { get resources() { return app.resources; }, get routes() { return app.routes; }, authInstalled: options.auth !== undefined };
+      this.route("/", openapiRoutes(source, options.openapi === true || options.openapi === undefined ? {} : options.openapi));
     }
   }
 
