@@ -7,7 +7,8 @@ export { createCovara, CovaraApp, type CovaraOptions, type CovaraEnv, type Covar
 export { createSecurityHeaders, STRICT_API_CSP, type SecurityHeadersOptions } from "./app/security-headers.js";
 export type { HealthConfig, HealthCheckResult, ServerState } from "./app/health.js";
 export { useResource } from "./resource/router.js";
-export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig } from "./resource/config.js";
+export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig, HookContext, ParseSchema, Procedure } from "./resource/config.js";
+export { defineProcedure, procedureBuilder, type DefineProcedure, type ProcedureContext, type TypedProcedure } from "./resource/procedures.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";
 export { errorHandler, notFoundHandler, formatRFC7807Error } from "./errors/handler.js";

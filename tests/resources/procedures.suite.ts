@@ -1,0 +1,1 @@
+export function proceduresSuite(_getHarness: () => unknown) {}
