@@ -32,7 +32,9 @@ function aggregateOf(kind: AggregateKind, column: Column, dialect: TableModel["d
     case "max": {
       // Postgres has no min/max for booleans; bool_and/bool_or are the same thing.
       const fn = dialect === "postgres" && column.dataType === "boolean" ? (kind === "min" ? "bool_and" : "bool_or") : kind;
-      return sql`${sql.raw(fn)}(${column})`.mapWith(column);
+      // Postgres before 18 has no min/max for uuid; the canonical text sorts the same way.
+      const operand = column.columnType === "PgUUID" ? sql`${column}::text` : sql`${column}`;
+      return sql`${sql.raw(fn)}(${operand})`.mapWith(column);
     }
   }
 }
