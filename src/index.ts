@@ -11,7 +11,8 @@ export { generateOpenAPISpec, type OpenApiConfig, type OpenApiSource } from "./o
 export { openapiRoutes } from "./openapi/routes.js";
 export { describeResources, type FieldType } from "./openapi/summary.js";
 export { toYaml } from "./openapi/yaml.js";
-export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig } from "./resource/config.js";
+export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig, HookContext, ParseSchema, Procedure } from "./resource/config.js";
+export { defineProcedure, procedureBuilder, type DefineProcedure, type ProcedureContext, type TypedProcedure } from "./resource/procedures.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";
 export { errorHandler, notFoundHandler, formatRFC7807Error } from "./errors/handler.js";

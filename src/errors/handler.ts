@@ -33,7 +33,8 @@ export function formatRFC7807Error(
     body = err.toProblem();
     headers = err.headers;
   } else if (isZodError(err)) {
-    const errors = err.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message }));
+    // Symbols in a path would make join() throw.
+    const errors = err.issues.map((issue) => ({ field: (Array.isArray(issue.path) ? issue.path : []).map(String).join("."), message: String(issue.message) }));
     body = { type: problemType("VALIDATION_ERROR"), title: problemTitle("VALIDATION_ERROR"), status: 400, detail: "Request validation failed", code: "VALIDATION_ERROR", errors };
   } else if (err instanceof HTTPException) {
     const code = STATUS_CODES[err.status] ?? (err.status >= 500 ? "INTERNAL_ERROR" : "UNKNOWN_ERROR");
@@ -56,8 +57,9 @@ export function formatRFC7807Error(
   return { body, headers };
 }
 
-function isZodError(err: unknown): err is { issues: { path: (string | number)[]; message: string }[] } {
-  return typeof err === "object" && err !== null && (err as Error).name === "ZodError" && Array.isArray((err as { issues?: unknown }).issues);
+/** Duck-typed, so zod never has to be installed: `ZodError` (zod 3/4) and `$ZodError` (zod/mini, zod/v4/core). */
+function isZodError(err: unknown): err is { issues: { path: PropertyKey[]; message: string }[] } {
+  return typeof err === "object" && err !== null && /^\$?ZodError$/.test(String((err as Error).name)) && Array.isArray((err as { issues?: unknown }).issues);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

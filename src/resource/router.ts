@@ -1,6 +1,6 @@
 /**
  * `useResource(table, config)`: the generated REST endpoints of one resource as a plain Hono
- * router. Static segments (`/count`) are registered before `/:id` so they win.
+ * router. Static segments (`/count`, `/aggregate`) are registered before `/:id` so they win.
  * @module
  */
 import { Hono, type Context } from "hono";
@@ -9,11 +9,13 @@ import type {} from "../middleware/observability/index.js"; // the covaraResourc
 import type { Table } from "drizzle-orm";
 import type { ResourceConfig } from "./config.js";
 import { createResourceRuntime, type ResourceRuntime } from "./runtime.js";
+import { aggregateHandler } from "./routes/aggregate.js";
 import { countHandler } from "./routes/count.js";
 import { createHandler } from "./routes/create.js";
 import { deleteHandler } from "./routes/delete.js";
 import { getHandler } from "./routes/get.js";
 import { listHandler } from "./routes/list.js";
+import { rpcHandler } from "./routes/rpc.js";
 import { updateHandler } from "./routes/update.js";
 
 type Handler = (c: Context) => Response | Promise<Response>;
@@ -38,6 +40,9 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   // Built here, so an invalid limit throws when the resource is mounted; keys carry the resource name.
   if (rt.config.rateLimit) router.use("*", createResourceRateLimiter(name, rt.config.rateLimit));
   router.get("/count", operation("count", countHandler(rt)));
+  if (caps.enableAggregations !== false) router.get("/aggregate", operation("aggregate", aggregateHandler(rt)));
+  const procedures = rt.config.procedures;
+  if (procedures && Object.keys(procedures).length > 0) router.post("/rpc/:name", operation("rpc", rpcHandler(rt, procedures)));
   router.get("/", operation("list", listHandler(rt)));
   router.get("/:id", operation("get", getHandler(rt)));
   if (caps.enableCreate !== false) router.post("/", operation("create", createHandler(rt)));
@@ -50,7 +55,8 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
 }
 
 /**
- * A plain Hono router serving list, get, create, update, replace, delete and count for a table.
+ * A plain Hono router serving list, get, create, update, replace, delete, count, aggregate and
+ * the resource's procedures for a table.
  * @example
  * app.route("/api/users", useResource(usersTable, { id: usersTable.id, db }));
  */

@@ -5,6 +5,8 @@ import { querySuite } from "../resources/query.suite.js";
 import { appSuite } from "../resources/app.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
+import { aggregateSuite } from "../resources/aggregate.suite.js";
+import { proceduresSuite } from "../resources/procedures.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -21,5 +23,7 @@ for (const factory of nodeDatabases) {
     appSuite(() => harness);
     scopeSuite(() => harness);
     middlewareSuite(() => harness);
+    aggregateSuite(() => harness);
+    proceduresSuite(() => harness);
   });
 }
