@@ -100,6 +100,7 @@ describe("OpenAPI on better-sqlite3 (rich app)", () => {
         fields: { readable: [sqlitePeople.id, sqlitePeople.name, sqlitePeople.role, sqlitePeople.active, sqlitePeople.createdAt] },
         computed: { label: (row) => `${row.name} (${row.role})` },
         pagination: { defaultLimit: 5, maxLimit: 7 },
+        capabilities: { enableBatch: false },
         procedures: {
           greet: { input: z.object({ name: z.string() }), output: z.object({ hello: z.string() }), handler: (_ctx, input) => ({ hello: input.name }) },
           raw: { handler: () => 1 },
@@ -112,14 +113,13 @@ describe("OpenAPI on better-sqlite3 (rich app)", () => {
         softDelete: { field: posts.deletedAt },
         strictInput: true,
         batch: { create: 50 },
+        capabilities: { enableAggregations: false },
         relations: { author: { resource: "authors", schema: authors, type: "belongsTo", foreignKey: posts.authorId, references: authors.id } },
       })
       .resource(authors, { id: authors.id, db, capabilities: { enableCreate: false, enableUpdate: false, enableDelete: false } })
       .resource(widgets, { id: widgets.id, db });
     // Routes other parts of the engine add: described whenever they are registered.
     const stub = (c: any) => c.json({});
-    app.get("/api/people/aggregate", stub);
-    app.post("/api/people/rpc/:name", stub);
     app.post("/api/posts/batch", stub);
     app.patch("/api/posts/batch", stub);
     app.delete("/api/posts/batch", stub);
