@@ -212,6 +212,29 @@ export function relationsSuite(getHarness: () => DbHarness) {
       expect((await get(blogApp({ comments: {} }), "/api/comments/1?include=post")).status).toBe(400);
     });
 
+    it("compiles relation paths in scopes as EXISTS subqueries; user filters still reject them", async () => {
+      const orgScope = { auth: { read: (user: { id: unknown }) => rsql`author.orgId==${String(user.id)}` } };
+      const app = blogApp({ posts: orgScope, authors: { auth: { read: () => 'posts.title=="P3"' } }, comments: { auth: { read: () => 'post.author.orgId=="o1"' } }, tags: { auth: { public: true } } }, true);
+      await insert(h, b.comments, [{ postId: 3, body: "c5" }]);
+      const o1 = await get(app, "/api/posts", "o1");
+      expect(o1.body.items.map((p: Row) => p.title)).toEqual(["P1", "P2"]);
+      expect((await get(app, "/api/posts/3", "o1")).status).toBe(404);
+      expect((await get(app, "/api/posts/count", "o2")).body).toEqual({ count: 1 });
+      // hasMany hop, and two hops through an FK-discovered belongsTo (comments declare no relations).
+      expect((await get(app, "/api/authors", "x")).body.items.map((a: Row) => a.name)).toEqual(["Bob"]);
+      expect((await get(app, "/api/comments", "x")).body.items.map((c: Row) => c.body)).toEqual(["c1", "c2", "c3", "c4"]);
+      // The scoped target of an include keeps its relation-path scope.
+      const included = await get(app, "/api/authors/2?include=posts", "o1");
+      expect(included.body.posts).toEqual([]);
+      const tagged = blogApp({ posts: { auth: { read: () => 'tags.name=="tech"' } } }, true);
+      expect((await get(tagged, "/api/posts", "x")).body.items.map((p: Row) => p.title)).toEqual(["P1", "P2"]);
+      const filtered = await get(app, `/api/posts?filter=${q('author.orgId=="o1"')}`, "o1");
+      expect([filtered.status, filtered.body.code]).toEqual([400, "FILTER_PARSE_ERROR"]);
+      expect(filtered.body.detail).toContain("Relation paths are not allowed");
+      const unknown = await get(blogApp({ posts: { auth: { read: () => 'editor.orgId=="o1"' } } }, true), "/api/posts", "x");
+      expect([unknown.status, unknown.body.code]).toEqual([500, "INTERNAL_ERROR"]);
+    });
+
     it("loads includes for a page of 100 parents (D1 binds at most 100 parameters per statement)", async () => {
       await insert(h, b.posts, Array.from({ length: 100 }, (_, i) => ({ authorId: 1 + (i % 2), title: `bulk${i}` })));
       await insert(h, b.comments, Array.from({ length: 100 }, (_, i) => ({ postId: 5 + i, body: `b${i}` })));
