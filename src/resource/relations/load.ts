@@ -6,7 +6,7 @@
  * one query per parent. On D1 (100 bound parameters per statement) the IN list is chunked.
  * @module
  */
-import { and, getTableColumns, gt, inArray, lte, sql, type Column, type SQL } from "drizzle-orm";
+import { and, gt, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { toJsonValue } from "../coerce.js";
 import { isD1 } from "../model.js";
 import type { PlannedInclude } from "./plan.js";
@@ -35,33 +35,39 @@ function chunks<T>(values: T[], size: number): T[][] {
   return out;
 }
 
-/** SELECT of the target rows whose match column is in `values`, each tagged with that value. */
+/**
+ * SELECT of the target rows whose match column is in `values`, each tagged with that value. The
+ * tag is read from the target's own column when the match column is one (no extra field, so
+ * drizzle maps every cell on its fast path); a join-table key is selected next to the columns.
+ */
 async function queryChunk(db: any, plan: PlannedInclude, values: unknown[]): Promise<Loaded[]> {
   const { relation, where } = plan;
-  const columns = getTableColumns(relation.table) as Record<string, Column>;
+  const { columns, matchColumn: match, through } = relation;
   const keys = Object.keys(columns);
-  const match = relation.matchColumn;
-  const fields: Record<string, unknown> = { ...columns, [KEY]: sql`${match}`.mapWith(match).as(KEY) };
+  const matchKey = through ? KEY : keys.find((k) => columns[k] === match)!;
   const condition = where ? and(inArray(match, values), where) : inArray(match, values);
   const from = (selection: Record<string, unknown>) => {
     const base = db.select(selection);
-    const through = relation.through;
     if (!through) return base.from(relation.table);
     return base.from(through.table).innerJoin(relation.table, sql`${through.targetKey} = ${through.references}`);
   };
   let raw: Row[];
   if (plan.limit === undefined && plan.offset === 0) {
-    raw = await from(fields).where(condition).orderBy(relation.idColumn);
+    raw = await from(through ? { ...columns, [KEY]: match } : columns).where(condition).orderBy(relation.idColumn);
   } else {
     const rank = sql<number>`row_number() over (partition by ${match} order by ${relation.idColumn})`.as(RANK);
-    const ranked = from({ ...fields, [RANK]: rank }).where(condition).as("covara_ranked");
-    const window = plan.limit === undefined ? gt(ranked[RANK], plan.offset) : and(gt(ranked[RANK], plan.offset), lte(ranked[RANK], plan.offset + plan.limit));
-    raw = await db.select().from(ranked).where(window).orderBy(ranked[KEY], ranked[RANK]);
+    // Inside the subquery a join-table key could share a name with a target column: alias it.
+    const fields = through ? { ...columns, [KEY]: sql`${match}`.mapWith(match).as(KEY), [RANK]: rank } : { ...columns, [RANK]: rank };
+    const ranked = from(fields).where(condition).as("covara_ranked");
+    const first = gt(ranked[RANK], plan.offset);
+    const window = plan.limit === undefined ? first : and(first, lte(ranked[RANK], plan.offset + plan.limit));
+    raw = await db.select().from(ranked).where(window).orderBy(ranked[matchKey], ranked[RANK]);
   }
+  if (!through && plan.limit === undefined && plan.offset === 0) return raw.map((row) => ({ key: row[matchKey], row }));
   return raw.map((r) => {
     const row: Row = {};
     for (const key of keys) row[key] = r[key];
-    return { key: r[KEY], row };
+    return { key: r[matchKey], row };
   });
 }
 
