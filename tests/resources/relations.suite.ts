@@ -136,6 +136,8 @@ export function relationsSuite(getHarness: () => DbHarness) {
       const app = blogApp({ comments: { computed: { shout: (row) => String(row.body).toUpperCase() } } });
       const filtered = await get(app, `/api/posts/1?include=${q("comments(filter:approved==true;select:id,body)")}`);
       expect(filtered.body.comments).toEqual([{ id: 1, body: "c1", shout: "C1" }, { id: 3, body: "c3", shout: "C3" }]);
+      const joined = await get(app, `/api/posts/1?include=${q("comments(filter:approved==true and id=gt=1;select:body)")}`);
+      expect(joined.body.comments).toEqual([{ body: "c3", shout: "C3" }]);
       // The FK was projected away; the author still loads from the full row.
       const projected = await get(app, "/api/posts?select=title&include=author");
       expect(projected.body.items[0]).toEqual({ title: "P1", author: { id: 1, name: "Ann", email: "ann@x", orgId: "o1" } });
