@@ -237,6 +237,16 @@ export function relationsSuite(getHarness: () => DbHarness) {
       expect([unknown.status, unknown.body.code]).toEqual([500, "INTERNAL_ERROR"]);
     });
 
+    it("loads relations to an unregistered table without scope, filter rules still applied", async () => {
+      const r = relations();
+      const app = createCovara().resource(b.posts, { id: b.posts.id, db: h.db, relations: { comments: r.posts.comments } as any });
+      const post = await get(app, `/api/posts/1?include=${q("comments(filter:approved==false)")}`);
+      expect(post.body.comments.map((c: Row) => [c.body, c.ownerId])).toEqual([["c2", "u2"]]);
+      const bad = await get(app, `/api/posts/1?include=${q("comments(filter:post.id==1)")}`);
+      expect([bad.status, bad.body.code]).toEqual([400, "FILTER_PARSE_ERROR"]);
+      expect((await get(app, "/api/posts/1?include=comments.post")).status).toBe(400);
+    });
+
     it("loads includes for a page of 100 parents (D1 binds at most 100 parameters per statement)", async () => {
       await insert(h, b.posts, Array.from({ length: 100 }, (_, i) => ({ authorId: 1 + (i % 2), title: `bulk${i}` })));
       await insert(h, b.comments, Array.from({ length: 100 }, (_, i) => ({ postId: 5 + i, body: `b${i}` })));

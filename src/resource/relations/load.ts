@@ -95,7 +95,8 @@ async function loadOne(db: any, plan: PlannedInclude, rows: Row[], bodies: Row[]
     for (const body of bodies) body[relation.name] = empty();
     return;
   }
-  const budget = (isD1(db) ? MAX_PARAMS.d1 : MAX_PARAMS.other) - paramCount(db, plan.where) - 2;
+  // Room for the IN list next to the scope's and filter's parameters and the two window bounds.
+  const budget = isD1(db) ? MAX_PARAMS.d1 - paramCount(db, plan.where) - 2 : MAX_PARAMS.other;
   const loaded: Loaded[] = [];
   for (const chunk of chunks([...values.values()], Math.max(1, budget))) loaded.push(...(await queryChunk(db, plan, chunk)));
 
