@@ -13,6 +13,8 @@ export { describeResources, type FieldType } from "./openapi/summary.js";
 export { toYaml } from "./openapi/yaml.js";
 export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig, HookContext, ParseSchema, Procedure } from "./resource/config.js";
 export { defineProcedure, procedureBuilder, type DefineProcedure, type ProcedureContext, type TypedProcedure } from "./resource/procedures.js";
+export type { RelationConfig, RelationType, IncludeConfig } from "./resource/config.js";
+export { parseInclude, relationsOf, type IncludeNode, type IncludeOptions, type Relation } from "./resource/relations/index.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";
 export { errorHandler, notFoundHandler, formatRFC7807Error } from "./errors/handler.js";

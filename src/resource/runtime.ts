@@ -14,6 +14,7 @@ import { idFromPath, INVALID, toJsonValue } from "./coerce.js";
 import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
 import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type TransactionSupport } from "./model.js";
 import { openAccess, resolveScope } from "./scope.js";
+import { relationPathSql } from "./relations/paths.js";
 
 const DENY = sql`1 = 0`;
 
@@ -118,7 +119,15 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
     allowedOperators: config_filter.allowedOperators,
     maxPatternBytes: d1 ? 50 : undefined,
   };
-  const scopeCompile: RsqlCompileOptions = { dialect: model.dialect, columns, customOperators: config.customOperators, rejectRelationPaths: false, maxPatternBytes: d1 ? 50 : undefined };
+  const scopeCompile: RsqlCompileOptions = {
+    dialect: model.dialect,
+    columns,
+    customOperators: config.customOperators,
+    rejectRelationPaths: false,
+    // Dotted fields walk relations as EXISTS subqueries; resolved on first use, once all resources registered.
+    relationPath: (node) => relationPathSql(runtime, node),
+    maxPatternBytes: d1 ? 50 : undefined,
+  };
   const limits = { maxLength: config_filter.maxLength ?? 4096, maxDepth: config_filter.maxDepth ?? 10, maxNodes: config_filter.maxNodes ?? 100 };
   const filterCache = createRsqlCache<SQL | null>(500);
   const scopeCache = createRsqlCache<SQL | null>(500);

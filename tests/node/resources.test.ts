@@ -7,6 +7,7 @@ import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { aggregateSuite } from "../resources/aggregate.suite.js";
 import { proceduresSuite } from "../resources/procedures.suite.js";
+import { relationsSuite } from "../resources/relations.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -25,5 +26,6 @@ for (const factory of nodeDatabases) {
     middlewareSuite(() => harness);
     aggregateSuite(() => harness);
     proceduresSuite(() => harness);
+    relationsSuite(() => harness);
   });
 }

@@ -10,6 +10,7 @@ import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { aggregateSuite } from "../resources/aggregate.suite.js";
 import { proceduresSuite } from "../resources/procedures.suite.js";
+import { relationsSuite } from "../resources/relations.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
@@ -41,6 +42,7 @@ describe("d1", () => {
   middlewareSuite(() => harness);
   aggregateSuite(() => harness);
   proceduresSuite(() => harness);
+  relationsSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });

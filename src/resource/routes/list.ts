@@ -6,6 +6,7 @@ import { idFromPath, INVALID, toJsonValue } from "../coerce.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { afterCursor, orderClauses, parseLimit, parseOrderBy } from "../order.js";
 import type { ResourceRuntime } from "../runtime.js";
+import { includeLoader } from "../relations/index.js";
 import { selectParam } from "./select.js";
 
 /** Handler for the list endpoint. */
@@ -14,6 +15,7 @@ export function listHandler(rt: ResourceRuntime) {
   const { table, columns, idKey, idColumn } = model;
   const secret = rt.config.cursorSigningSecret;
   const maxAgeMs = rt.config.pagination?.cursorMaxAgeMs;
+  const include = includeLoader(rt);
 
   return async (c: Context) => {
     const query = c.req.query();
@@ -48,7 +50,10 @@ export function listHandler(rt: ResourceRuntime) {
       nextCursor = await encodeCursor({ v, id: String(last[idKey]) }, { orderBy, secret });
     }
 
-    const body: Record<string, unknown> = { items: rows.map((row) => rt.present(row, select)), nextCursor, hasMore };
+    const items = rows.map((row) => rt.present(row, select));
+    const included = include(c, query.include, rows, items);
+    if (included) await included;
+    const body: Record<string, unknown> = { items, nextCursor, hasMore };
     if (query.totalCount === "true") {
       const [result] = await db.select({ count: count() }).from(table).where(where);
       body.totalCount = Number(result?.count ?? 0);
