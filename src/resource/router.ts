@@ -9,6 +9,7 @@ import type {} from "../middleware/observability/index.js"; // the covaraResourc
 import type { Table } from "drizzle-orm";
 import type { ResourceConfig } from "./config.js";
 import { createResourceRuntime, type ResourceRuntime } from "./runtime.js";
+import { mountBatchRoutes } from "./routes/batch.js";
 import { countHandler } from "./routes/count.js";
 import { createHandler } from "./routes/create.js";
 import { deleteHandler } from "./routes/delete.js";
@@ -39,6 +40,8 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   if (rt.config.rateLimit) router.use("*", createResourceRateLimiter(name, rt.config.rateLimit));
   router.get("/count", operation("count", countHandler(rt)));
   router.get("/", operation("list", listHandler(rt)));
+  // Before every `/:id` route: `/batch` is a static segment and must win.
+  mountBatchRoutes(router, rt, operation);
   router.get("/:id", operation("get", getHandler(rt)));
   if (caps.enableCreate !== false) router.post("/", operation("create", createHandler(rt)));
   if (caps.enableUpdate !== false) {

@@ -5,6 +5,7 @@ import { querySuite } from "../resources/query.suite.js";
 import { appSuite } from "../resources/app.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
+import { batchSuite } from "../resources/batch.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -21,5 +22,6 @@ for (const factory of nodeDatabases) {
     appSuite(() => harness);
     scopeSuite(() => harness);
     middlewareSuite(() => harness);
+    batchSuite(() => harness);
   });
 }
