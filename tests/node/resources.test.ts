@@ -6,6 +6,7 @@ import { appSuite } from "../resources/app.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
+import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -23,5 +24,6 @@ for (const factory of nodeDatabases) {
     scopeSuite(() => harness);
     middlewareSuite(() => harness);
     batchSuite(() => harness);
+    batchUpsertSuite(() => harness);
   });
 }

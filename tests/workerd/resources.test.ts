@@ -9,6 +9,7 @@ import { querySuite } from "../resources/query.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
+import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
@@ -39,6 +40,7 @@ describe("d1", () => {
   scopeSuite(() => harness);
   middlewareSuite(() => harness);
   batchSuite(() => harness);
+  batchUpsertSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });
