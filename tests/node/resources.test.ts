@@ -7,6 +7,7 @@ import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
 import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
+import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -25,5 +26,6 @@ for (const factory of nodeDatabases) {
     middlewareSuite(() => harness);
     batchSuite(() => harness);
     batchUpsertSuite(() => harness);
+    nestedWritesSuite(() => harness);
   });
 }

@@ -10,6 +10,7 @@ import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
 import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
+import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
@@ -41,6 +42,7 @@ describe("d1", () => {
   middlewareSuite(() => harness);
   batchSuite(() => harness);
   batchUpsertSuite(() => harness);
+  nestedWritesSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });

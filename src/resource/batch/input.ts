@@ -44,15 +44,15 @@ export async function readItems(c: Context, rt: ResourceRuntime, operation: stri
 }
 
 /**
- * Validates a body with `rules`, renaming every failing field to `<prefix>.<field>`. Used for
- * batch items (`items[3]`) and nested rows (`author`, `comments[1]`).
+ * Validates a body with `rules`, renaming every failing field to `<prefix>.<field>` (an empty
+ * prefix keeps the names). Used for batch items (`items[3]`) and nested rows (`comments[1]`).
  */
 export function validateNamed(body: unknown, rules: BodyRules, prefix: string, errors: FieldError[], invalid: string[]): Row | undefined {
   try {
     return validateBody(body, rules, "create");
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const name = (field: string | undefined) => (field ? `${prefix}.${field}` : prefix);
+    const name = (field: string | undefined) => (!field ? prefix : prefix ? `${prefix}.${field}` : field);
     for (const e of (error.extras.errors as FieldError[] | undefined) ?? []) errors.push({ ...e, field: name(e.field) });
     for (const key of (error.extras.invalidFields as string[] | undefined) ?? []) invalid.push(name(key));
     return undefined;
