@@ -37,7 +37,8 @@ export function batchUpsertHandler(rt: ResourceRuntime, limit: number) {
     for (const part of chunk(ids, room)) {
       const rows: Row[] = await db.select().from(table).where(inArray(idColumn, part));
       if (rows.length === 0) continue;
-      const inScope: Row[] = await db.select({ id: idColumn }).from(table).where(and(inArray(idColumn, part), scope));
+      // Without a scope or soft delete every stored row qualifies: no second query.
+      const inScope: Row[] = scope ? await db.select({ id: idColumn }).from(table).where(and(inArray(idColumn, part), scope)) : rows.map((row) => ({ id: row[idKey] }));
       const allowed = new Set(inScope.map((r) => String(r.id)));
       for (const row of rows) {
         if (!allowed.has(String(row[idKey]))) throw forbidden();
