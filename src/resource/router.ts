@@ -10,6 +10,7 @@ import type { Table } from "drizzle-orm";
 import type { ResourceConfig } from "./config.js";
 import { createResourceRuntime, type ResourceRuntime } from "./runtime.js";
 import { aggregateHandler } from "./routes/aggregate.js";
+import { mountBatchRoutes } from "./routes/batch.js";
 import { countHandler } from "./routes/count.js";
 import { createHandler } from "./routes/create.js";
 import { deleteHandler } from "./routes/delete.js";
@@ -44,6 +45,8 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   const procedures = rt.config.procedures;
   if (procedures && Object.keys(procedures).length > 0) router.post("/rpc/:name", operation("rpc", rpcHandler(rt, procedures)));
   router.get("/", operation("list", listHandler(rt)));
+  // Before every `/:id` route: `/batch` is a static segment and must win.
+  mountBatchRoutes(router, rt, operation);
   router.get("/:id", operation("get", getHandler(rt)));
   if (caps.enableCreate !== false) router.post("/", operation("create", createHandler(rt)));
   if (caps.enableUpdate !== false) {

@@ -118,12 +118,8 @@ describe("OpenAPI on better-sqlite3 (rich app)", () => {
       })
       .resource(authors, { id: authors.id, db, capabilities: { enableCreate: false, enableUpdate: false, enableDelete: false } })
       .resource(widgets, { id: widgets.id, db });
-    // Routes other parts of the engine add: described whenever they are registered.
+    // A route the app adds under a mount path is described too.
     const stub = (c: any) => c.json({});
-    app.post("/api/posts/batch", stub);
-    app.patch("/api/posts/batch", stub);
-    app.delete("/api/posts/batch", stub);
-    app.post("/api/posts/batch/upsert", stub);
     app.get("/api/people/stats/:day", stub);
     doc = await getDoc(app);
     ajv = await expectValid(doc);

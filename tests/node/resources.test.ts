@@ -8,6 +8,9 @@ import { middlewareSuite } from "../resources/middleware.suite.js";
 import { aggregateSuite } from "../resources/aggregate.suite.js";
 import { proceduresSuite } from "../resources/procedures.suite.js";
 import { relationsSuite } from "../resources/relations.suite.js";
+import { batchSuite } from "../resources/batch.suite.js";
+import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
+import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -27,5 +30,8 @@ for (const factory of nodeDatabases) {
     aggregateSuite(() => harness);
     proceduresSuite(() => harness);
     relationsSuite(() => harness);
+    batchSuite(() => harness);
+    batchUpsertSuite(() => harness);
+    nestedWritesSuite(() => harness);
   });
 }

@@ -11,6 +11,9 @@ import { middlewareSuite } from "../resources/middleware.suite.js";
 import { aggregateSuite } from "../resources/aggregate.suite.js";
 import { proceduresSuite } from "../resources/procedures.suite.js";
 import { relationsSuite } from "../resources/relations.suite.js";
+import { batchSuite } from "../resources/batch.suite.js";
+import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
+import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
@@ -43,6 +46,9 @@ describe("d1", () => {
   aggregateSuite(() => harness);
   proceduresSuite(() => harness);
   relationsSuite(() => harness);
+  batchSuite(() => harness);
+  batchUpsertSuite(() => harness);
+  nestedWritesSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });
