@@ -8,6 +8,8 @@ export { createSecurityHeaders, STRICT_API_CSP, type SecurityHeadersOptions } fr
 export type { HealthConfig, HealthCheckResult, ServerState } from "./app/health.js";
 export { useResource } from "./resource/router.js";
 export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConfig, FilterConfig, FieldsConfig } from "./resource/config.js";
+export type { ResourceHooks, HookContext, EtagConfig, SoftDeleteConfig } from "./resource/config.js";
+export { composeHooks, createTimestampHooks } from "./resource/hooks.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";
 export { errorHandler, notFoundHandler, formatRFC7807Error } from "./errors/handler.js";

@@ -1,0 +1,46 @@
+/**
+ * The write step shared by the single-row routes (spec 10 §6.1 "Transactions"): the statement and
+ * its after-hook share one transaction where the driver can hold one across an await, so a
+ * throwing after-hook rolls the write back. D1 and better-sqlite3 cannot: there the statement
+ * commits on its own and the after-hook's error is still returned.
+ * @module
+ */
+import { eq } from "drizzle-orm";
+import { PreconditionFailedError } from "../errors/problem.js";
+import type { HookContext } from "./config.js";
+import type { ResourceEtag } from "./etag.js";
+import type { ResourceRuntime } from "./runtime.js";
+import { withTransaction } from "./transaction.js";
+
+/**
+ * Runs `write` (on the transaction handle when there is one), then `after` with its result.
+ * Without an after-hook no transaction is opened. Inside a transaction the hook's `ctx.db` is the
+ * transaction handle, so its own writes commit or roll back with the row (and cannot deadlock
+ * against it on single-connection drivers).
+ */
+export function commitWrite<T>(
+  rt: ResourceRuntime,
+  ctx: HookContext | undefined,
+  write: (db: any) => Promise<T>,
+  after: ((ctx: HookContext, result: T) => unknown) | undefined,
+): Promise<T> {
+  if (!after || !ctx) return write(rt.db);
+  return withTransaction(rt.db, rt.transactions, async (db, atomic) => {
+    const result = await write(db);
+    await after(atomic ? { ...ctx, db } : ctx, result);
+    return result;
+  });
+}
+
+/** True when `values` sets at least one column, i.e. an UPDATE has something to write. */
+export function setsAnyColumn(values: Record<string, unknown>, columns: Record<string, unknown>): boolean {
+  for (const key in values) if (values[key] !== undefined && Object.hasOwn(columns, key)) return true;
+  return false;
+}
+
+/** The 412 for a write that matched no row, naming the row's current ETag when it still exists. */
+export async function modifiedError(rt: ResourceRuntime, etag: ResourceEtag | undefined, db: any, id: unknown): Promise<PreconditionFailedError> {
+  if (!etag) return new PreconditionFailedError(undefined, "Resource was modified");
+  const [current] = await db.select().from(rt.model.table).where(eq(rt.model.idColumn, id));
+  return new PreconditionFailedError(current ? await etag.tag(current) : undefined, "Resource was modified");
+}
