@@ -5,6 +5,10 @@ import { querySuite } from "../resources/query.suite.js";
 import { appSuite } from "../resources/app.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
+import { hooksSuite } from "../resources/hooks.suite.js";
+import { etagSuite } from "../resources/etag.suite.js";
+import { softDeleteSuite } from "../resources/soft-delete.suite.js";
+import { fieldsSuite } from "../resources/fields.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -21,5 +25,9 @@ for (const factory of nodeDatabases) {
     appSuite(() => harness);
     scopeSuite(() => harness);
     middlewareSuite(() => harness);
+    hooksSuite(() => harness);
+    etagSuite(() => harness);
+    softDeleteSuite(() => harness);
+    fieldsSuite(() => harness);
   });
 }

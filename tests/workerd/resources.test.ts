@@ -8,6 +8,10 @@ import { queryCounter, type DbHarness } from "../resources/harness.js";
 import { querySuite } from "../resources/query.suite.js";
 import { scopeSuite } from "../resources/scope.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
+import { hooksSuite } from "../resources/hooks.suite.js";
+import { etagSuite } from "../resources/etag.suite.js";
+import { softDeleteSuite } from "../resources/soft-delete.suite.js";
+import { fieldsSuite } from "../resources/fields.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
@@ -37,6 +41,10 @@ describe("d1", () => {
   appSuite(() => harness);
   scopeSuite(() => harness);
   middlewareSuite(() => harness);
+  hooksSuite(() => harness);
+  etagSuite(() => harness);
+  softDeleteSuite(() => harness);
+  fieldsSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });
