@@ -237,6 +237,31 @@ export function hooksSuite(getHarness: () => DbHarness) {
       expect(comments.map((c: { body: string }) => c.body)).toEqual(["first!"]);
     });
 
+    it("concurrent writes with and without after-hook transactions all succeed on one database", async () => {
+      const id = await seed();
+      const hooked = build({
+        onAfterCreate: async (ctx, row) => {
+          await ctx.db.insert(h.blog.comments).values({ postId: row.id as number, body: "hooked" });
+        },
+        onAfterUpdate: async (ctx, row) => {
+          await ctx.db.insert(h.blog.comments).values({ postId: row.id as number, body: "updated" });
+        },
+      });
+      const plain = createCovara().resource("/posts", h.blog.posts, { id: h.blog.posts.id, db: h.db });
+      const responses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          i % 4 === 3
+            ? hooked.request(`/api/posts/${id}`, { method: "PATCH", ...json({ views: i }) })
+            : (i % 2 ? plain : hooked).request("/api/posts", { method: "POST", ...json({ title: `t${i}` }) }),
+        ),
+      );
+      expect(responses.map((res) => res.status).filter((s) => s >= 300)).toEqual([]);
+      expect(await postCount()).toBe(31);
+      const comments = await h.db.select().from(h.blog.comments);
+      expect(comments.filter((c: { body: string }) => c.body === "hooked")).toHaveLength(20);
+      expect(comments.filter((c: { body: string }) => c.body === "updated")).toHaveLength(10);
+    });
+
     it("composeHooks chains before-hooks left to right (void keeps the value) and runs after-hooks in order", async () => {
       const log: string[] = [];
       const hooks = composeHooks(

@@ -9,7 +9,7 @@ import { hookContext } from "../hooks.js";
 import { readJsonBody, validateBody } from "../input.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { resolveScope } from "../scope.js";
-import { commitWrite } from "../write-commit.js";
+import { commitWrite, takesTurns } from "../write-commit.js";
 
 type Row = Record<string, unknown>;
 
@@ -18,6 +18,7 @@ export function createHandler(rt: ResourceRuntime) {
   const { model, db } = rt;
   const hooks = rt.config.hooks;
   const etag = resolveEtag(model, rt.config.etag);
+  const turns = takesTurns(rt);
   const insert = (target: any, values: Row) => target.insert(model.table).values(values).returning().then((rows: Row[]) => rows[0]!);
   return async (c: Context) => {
     const scope = await resolveScope(c, rt.config.auth, "create", model.name);
@@ -33,7 +34,8 @@ export function createHandler(rt: ResourceRuntime) {
       row = await commitWrite(rt, ctx, (target) => insert(target, data), hooks.onAfterCreate);
     } else {
       await rt.checkWriteScope(c, "create", () => rt.withDefaults(values));
-      [row] = await db.insert(model.table).values(values).returning();
+      const data = values;
+      row = turns ? await commitWrite(rt, undefined, (target) => insert(target, data), undefined) : (await db.insert(model.table).values(values).returning())[0];
     }
     const body = rt.present(row);
     const optimisticId = c.req.header("x-covara-optimistic-id");
