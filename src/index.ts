@@ -15,6 +15,8 @@ export type { ResourceConfig, ResourceAuth, ScopeFn, UserContext, PaginationConf
 export { defineProcedure, procedureBuilder, type DefineProcedure, type ProcedureContext, type TypedProcedure } from "./resource/procedures.js";
 export { parseInclude, relationsOf, type IncludeNode, type IncludeOptions, type Relation } from "./resource/relations/index.js";
 export type { BatchConfig, RelationConfig, RelationType, IncludeConfig } from "./resource/config.js";
+export type { ResourceHooks, EtagConfig, SoftDeleteConfig } from "./resource/config.js";
+export { composeHooks, createTimestampHooks } from "./resource/hooks.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";
 export { errorHandler, notFoundHandler, formatRFC7807Error } from "./errors/handler.js";

@@ -11,6 +11,10 @@ import { relationsSuite } from "../resources/relations.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
 import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
 import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
+import { hooksSuite } from "../resources/hooks.suite.js";
+import { etagSuite } from "../resources/etag.suite.js";
+import { softDeleteSuite } from "../resources/soft-delete.suite.js";
+import { fieldsSuite } from "../resources/fields.suite.js";
 import type { DbHarness } from "../resources/harness.js";
 import { nodeDatabases } from "./databases.js";
 
@@ -33,5 +37,9 @@ for (const factory of nodeDatabases) {
     batchSuite(() => harness);
     batchUpsertSuite(() => harness);
     nestedWritesSuite(() => harness);
+    hooksSuite(() => harness);
+    etagSuite(() => harness);
+    softDeleteSuite(() => harness);
+    fieldsSuite(() => harness);
   });
 }

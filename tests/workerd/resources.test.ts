@@ -14,6 +14,10 @@ import { relationsSuite } from "../resources/relations.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
 import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
 import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
+import { hooksSuite } from "../resources/hooks.suite.js";
+import { etagSuite } from "../resources/etag.suite.js";
+import { softDeleteSuite } from "../resources/soft-delete.suite.js";
+import { fieldsSuite } from "../resources/fields.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 
@@ -49,6 +53,10 @@ describe("d1", () => {
   batchSuite(() => harness);
   batchUpsertSuite(() => harness);
   nestedWritesSuite(() => harness);
+  hooksSuite(() => harness);
+  etagSuite(() => harness);
+  softDeleteSuite(() => harness);
+  fieldsSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });

@@ -1,27 +1,51 @@
-/** `POST /`: validate, insert, answer 201 with the stored row (spec 10 §6.1). */
+/**
+ * `POST /` (spec 10 §6.1): permission → body → validate + strip non-writable → `onBeforeCreate` →
+ * create-scope check on the post-hook row → INSERT … RETURNING → `onAfterCreate` → 201 (+ ETag).
+ */
 import type { Context } from "hono";
 import { ForbiddenError } from "../../errors/problem.js";
+import { resolveEtag } from "../etag.js";
+import { hookContext } from "../hooks.js";
 import { readJsonBody, validateBody } from "../input.js";
 import { nestedCreateHandler } from "../nested-writes.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { resolveScope } from "../scope.js";
+import { commitWrite, takesTurns } from "../write-commit.js";
+
+type Row = Record<string, unknown>;
 
 /** Handler for the create endpoint. */
 export function createHandler(rt: ResourceRuntime) {
   const { model, db } = rt;
   const nested = rt.config.nestedWrites ? nestedCreateHandler(rt) : undefined;
+  const hooks = rt.config.hooks;
+  const etag = resolveEtag(model, rt.config.etag);
+  const turns = takesTurns(rt);
+  const insert = (target: any, values: Row) => target.insert(model.table).values(values).returning().then((rows: Row[]) => rows[0]!);
   return async (c: Context) => {
     // Nested write-through (spec 10 §8.1): answered there when the body names a declared relation.
     const nestedResponse = nested ? await nested(c) : undefined;
     if (nestedResponse) return nestedResponse;
     const scope = await resolveScope(c, rt.config.auth, "create", model.name);
     if (scope.kind === "none") throw new ForbiddenError(`Not authorized to create on ${model.name}`);
-    const values = validateBody(await readJsonBody(c, rt.bodyLimit), rt.createRules, "create");
-    await rt.checkWriteScope(c, "create", () => rt.withDefaults(values));
-    const [row] = await db.insert(model.table).values(values).returning();
+    let values = validateBody(await readJsonBody(c, rt.bodyLimit), rt.createRules, "create");
+    let row!: Row;
+    if (hooks) {
+      const ctx = hookContext(c, db, model.table);
+      // A before-hook may set any column (writable or not); `void` keeps the data it was given.
+      if (hooks.onBeforeCreate) values = (await hooks.onBeforeCreate(ctx, values)) ?? values;
+      const data = values;
+      await rt.checkWriteScope(c, "create", () => rt.withDefaults(data));
+      row = await commitWrite(rt, ctx, (target) => insert(target, data), hooks.onAfterCreate);
+    } else {
+      await rt.checkWriteScope(c, "create", () => rt.withDefaults(values));
+      const data = values;
+      row = turns ? await commitWrite(rt, undefined, (target) => insert(target, data), undefined) : (await db.insert(model.table).values(values).returning())[0];
+    }
     const body = rt.present(row);
     const optimisticId = c.req.header("x-covara-optimistic-id");
     if (optimisticId) body._optimisticId = optimisticId;
+    if (etag) c.header("ETag", await etag.tag(row));
     return c.json(body, 201);
   };
 }

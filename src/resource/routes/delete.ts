@@ -1,15 +1,54 @@
-/** `DELETE /:id`: remove a row inside the delete scope; 204 with no body. */
-import { and, eq } from "drizzle-orm";
+/**
+ * `DELETE /:id` (spec 10 §6.1, §9): lookup through the delete scope → 404 → If-Match →
+ * `onBeforeDelete` → DELETE, or the soft-delete marker UPDATE, [∧ CAS] → zero rows → 412 (404 for
+ * a soft delete that lost a race) → `onAfterDelete(row before deletion)` → 204 with no body.
+ */
+import { and, eq, isNull, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
+import { NotFoundError } from "../../errors/problem.js";
+import { resolveEtag } from "../etag.js";
+import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
+import { commitWrite, modifiedError } from "../write-commit.js";
+
+type Row = Record<string, unknown>;
 
 /** Handler for the delete endpoint. */
 export function deleteHandler(rt: ResourceRuntime) {
   const { model, db } = rt;
+  const hooks = rt.config.hooks;
+  const soft = rt.softDelete;
+  const etag = resolveEtag(model, rt.config.etag);
+
+  /** Runs the DELETE or marker UPDATE; checks the affected rows only when that can fail visibly. */
+  const remove = async (target: any, id: unknown, rawId: string, guard: SQL, cas: SQL | undefined): Promise<void> => {
+    if (!soft && !cas) {
+      await target.delete(model.table).where(guard);
+      return;
+    }
+    const returning = { id: model.idColumn };
+    const removed: unknown[] = soft
+      ? await target.update(model.table).set({ [soft.key]: soft.marker() }).where(and(guard, isNull(soft.column))).returning(returning)
+      : await target.delete(model.table).where(guard).returning(returning);
+    if (removed.length > 0) return;
+    if (cas) throw await modifiedError(rt, etag, target, id);
+    // Another request soft-deleted it first.
+    throw new NotFoundError(model.name, rawId);
+  };
+
   return async (c: Context) => {
-    const { id } = await rt.findById(c, "delete", c.req.param("id")!);
+    const rawId = c.req.param("id")!;
+    const { id, row } = await rt.findById(c, "delete", rawId);
+    // `?withDeleted=true` may reveal a deleted row, but deleting it again is still a 404.
+    if (soft && row[soft.key] !== null && row[soft.key] !== undefined) throw new NotFoundError(model.name, rawId);
+    const cas = etag ? await etag.precondition(c.req.header("if-match"), row) : undefined;
+    const ctx = hooks ? hookContext(c, db, model.table) : undefined;
+    if (hooks?.onBeforeDelete) await hooks.onBeforeDelete(ctx!, String(id));
     const scope = await rt.where(c, "delete");
-    await db.delete(model.table).where(scope ? and(eq(model.idColumn, id), scope) : eq(model.idColumn, id));
+    const byId = eq(model.idColumn, id);
+    const guard = (scope ? (cas ? and(byId, scope, cas) : and(byId, scope)) : cas ? and(byId, cas) : byId)!;
+    const onAfterDelete = hooks?.onAfterDelete;
+    await commitWrite(rt, ctx, (target) => remove(target, id, rawId, guard, cas), onAfterDelete && ((hookCtx: typeof ctx & {}) => onAfterDelete(hookCtx, row)));
     return c.body(null, 204);
   };
 }
