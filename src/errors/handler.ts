@@ -8,6 +8,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { isDebugEnabled, isProduction } from "../env/runtime-env.js";
 import { loggerFor } from "../log/context.js";
+import { constraintViolation, type ConstraintViolation } from "./constraint.js";
 import { problemResponse, problemTitle, problemType, ResourceError, type ProblemBody } from "./problem.js";
 
 const STATUS_CODES: Record<number, string> = {
@@ -29,6 +30,7 @@ export function formatRFC7807Error(
 ): { body: ProblemBody; headers: Record<string, string> } {
   let body: ProblemBody;
   let headers: Record<string, string> = {};
+  let violation: ConstraintViolation | undefined;
   if (err instanceof ResourceError) {
     body = err.toProblem();
     headers = err.headers;
@@ -39,6 +41,8 @@ export function formatRFC7807Error(
   } else if (err instanceof HTTPException) {
     const code = STATUS_CODES[err.status] ?? (err.status >= 500 ? "INTERNAL_ERROR" : "UNKNOWN_ERROR");
     body = { type: problemType(code), title: problemTitle(code), status: err.status, detail: err.message || problemTitle(code), code };
+  } else if ((violation = constraintViolation(err))) {
+    body = constraintProblem(violation);
   } else {
     const message = err instanceof Error ? err.message : String(err);
     body = {
@@ -55,6 +59,21 @@ export function formatRFC7807Error(
   }
   if (isDebugEnabled() && err instanceof Error && err.stack) body.debug = { stack: err.stack };
   return { body, headers };
+}
+
+const CONSTRAINT_DETAIL: Record<ConstraintViolation["kind"], string> = {
+  unique: "A row with the same unique value already exists",
+  "foreign-key": "The write references a row that does not exist, or removes a row that other rows reference",
+  "not-null": "A required value is missing",
+  check: "A value violates a check constraint",
+};
+
+/** Unique and foreign-key violations are conflicts (409); NOT NULL and CHECK are invalid input (400). */
+function constraintProblem(violation: ConstraintViolation): ProblemBody {
+  const code = violation.kind === "unique" || violation.kind === "foreign-key" ? "CONFLICT" : "VALIDATION_ERROR";
+  const body: ProblemBody = { type: problemType(code), title: problemTitle(code), status: code === "CONFLICT" ? 409 : 400, detail: CONSTRAINT_DETAIL[violation.kind], code, constraint: violation.kind };
+  if (violation.fields.length > 0) body.fields = violation.fields;
+  return body;
 }
 
 /** Duck-typed, so zod never has to be installed: `ZodError` (zod 3/4) and `$ZodError` (zod/mini, zod/v4/core). */

@@ -8,6 +8,7 @@ import { middlewareSuite } from "../resources/middleware.suite.js";
 import { aggregateSuite } from "../resources/aggregate.suite.js";
 import { proceduresSuite } from "../resources/procedures.suite.js";
 import { relationsSuite } from "../resources/relations.suite.js";
+import { constraintsSuite } from "../resources/constraints.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
 import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
 import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
@@ -41,5 +42,6 @@ for (const factory of nodeDatabases) {
     etagSuite(() => harness);
     softDeleteSuite(() => harness);
     fieldsSuite(() => harness);
+    constraintsSuite(() => harness);
   });
 }

@@ -124,7 +124,8 @@ export function nestedWritesSuite(getHarness: () => DbHarness) {
     it("writes nothing when a child violates NOT NULL in the database", async () => {
       // generatedFields lets `body` pass validation; nested rows get no hooks, so NULL reaches the database.
       const res = await app({ comments: { generatedFields: [h.blog.comments.body] } }).request("/api/posts", post({ title: "T", author: { name: "Ada" }, comments: [{ body: "fine" }, {}] }));
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(400);
+      expect((await res.json()).constraint).toBe("not-null");
       await nothingWritten();
     });
 
@@ -132,7 +133,7 @@ export function nestedWritesSuite(getHarness: () => DbHarness) {
       const res = await app().request("/api/posts", post({ title: "T", comments: [{ body: "c" }], author: { name: "A" }, version: null }));
       expect(res.status).toBe(400);
       const bad = await app({ posts: { hooks: { onBeforeCreate: (_ctx, data) => ({ ...data, title: null }) } } }).request("/api/posts", post({ title: "T", author: { name: "A" }, comments: [{ body: "c" }] }));
-      expect(bad.status).toBe(500);
+      expect(bad.status).toBe(400);
       await nothingWritten();
     });
 

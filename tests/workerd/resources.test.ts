@@ -11,6 +11,7 @@ import { middlewareSuite } from "../resources/middleware.suite.js";
 import { aggregateSuite } from "../resources/aggregate.suite.js";
 import { proceduresSuite } from "../resources/procedures.suite.js";
 import { relationsSuite } from "../resources/relations.suite.js";
+import { constraintsSuite } from "../resources/constraints.suite.js";
 import { batchSuite } from "../resources/batch.suite.js";
 import { batchUpsertSuite } from "../resources/batch-upsert.suite.js";
 import { nestedWritesSuite } from "../resources/nested-writes.suite.js";
@@ -57,6 +58,7 @@ describe("d1", () => {
   etagSuite(() => harness);
   softDeleteSuite(() => harness);
   fieldsSuite(() => harness);
+  constraintsSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });
