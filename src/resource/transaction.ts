@@ -41,3 +41,36 @@ export async function withTransaction<T>(db: any, support: TransactionSupport, f
   if (support !== "interactive") return fn(db, false);
   return db.transaction((tx: any) => fn(tx, true));
 }
+
+/**
+ * Whether writes must take turns (`takeTurns`): SQLite through a driver with interactive
+ * transactions (libsql). SQLite has one writer at a time, and a local libsql file answers a
+ * write that meets an open transaction with SQLITE_BUSY at once (or, with a busy timeout, blocks
+ * the only thread, which holds the lock, until it expires).
+ */
+export function writesTakeTurns(support: TransactionSupport, dialect: "sqlite" | "postgres"): boolean {
+  return support === "interactive" && dialect === "sqlite";
+}
+
+const queues = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Runs `fn` after every earlier write queued on the same database has settled. Keyed by the
+ * driver client (`db.$client`), which every resource and Drizzle instance over it shares, so
+ * single-row writes, batches and nested writes all queue together.
+ */
+export function takeTurns<T>(db: any, fn: () => Promise<T>): Promise<T> {
+  const key: object = db.$client ?? db;
+  const previous = queues.get(key);
+  const current = previous ? previous.then(fn, fn) : fn();
+  const settled = current.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  // Forget the queue once it drains, so an idle database holds nothing.
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return current;
+}

@@ -10,7 +10,7 @@ import { PreconditionFailedError } from "../errors/problem.js";
 import type { HookContext } from "./config.js";
 import type { ResourceEtag } from "./etag.js";
 import type { ResourceRuntime } from "./runtime.js";
-import { withTransaction } from "./transaction.js";
+import { takeTurns, withTransaction, writesTakeTurns } from "./transaction.js";
 
 /**
  * Runs `write` (on the transaction handle when there is one), then `after` with its result.
@@ -25,45 +25,19 @@ export function commitWrite<T>(
   after: ((ctx: HookContext, result: T) => unknown) | undefined,
 ): Promise<T> {
   const turns = takesTurns(rt);
-  if (!after || !ctx) return turns ? takeTurns(rt.db.$client ?? rt.db, () => write(rt.db)) : write(rt.db);
+  if (!after || !ctx) return turns ? takeTurns(rt.db, () => write(rt.db)) : write(rt.db);
   const run = () =>
     withTransaction(rt.db, rt.transactions, async (db, atomic) => {
       const result = await write(db);
       await after(atomic ? { ...ctx, db } : ctx, result);
       return result;
     });
-  return turns ? takeTurns(rt.db.$client ?? rt.db, run) : run();
+  return turns ? takeTurns(rt.db, run) : run();
 }
 
-/**
- * Whether writes on this resource's database must take turns: SQLite through a driver with
- * interactive transactions (libsql). See `takeTurns`.
- */
+/** Whether writes on this resource's database must take turns (see `takeTurns`). */
 export function takesTurns(rt: ResourceRuntime): boolean {
-  return rt.transactions === "interactive" && rt.model.dialect === "sqlite";
-}
-
-const queues = new WeakMap<object, Promise<unknown>>();
-
-/**
- * SQLite has one writer at a time, and a local libsql file answers a write that meets an open
- * transaction with SQLITE_BUSY at once (or, with a busy timeout, blocks the only thread, which
- * holds the lock, until it expires). So the writes of the generated single-row routes on one
- * SQLite database run one after the other, keyed by the driver client every resource shares.
- */
-function takeTurns<T>(key: object, fn: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key);
-  const current = previous ? previous.then(fn, fn) : fn();
-  const settled = current.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, settled);
-  // Forget the queue once it drains, so an idle database holds nothing.
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return current;
+  return writesTakeTurns(rt.transactions, rt.model.dialect);
 }
 
 /** True when `values` sets at least one column, i.e. an UPDATE has something to write. */

@@ -237,7 +237,7 @@ export function hooksSuite(getHarness: () => DbHarness) {
       expect(comments.map((c: { body: string }) => c.body)).toEqual(["first!"]);
     });
 
-    it("concurrent writes with and without after-hook transactions all succeed on one database", async () => {
+    it("concurrent writes with and without after-hook transactions, and batches, all succeed on one database", async () => {
       const id = await seed();
       const hooked = build({
         onAfterCreate: async (ctx, row) => {
@@ -248,15 +248,18 @@ export function hooksSuite(getHarness: () => DbHarness) {
         },
       });
       const plain = createCovara().resource("/posts", h.blog.posts, { id: h.blog.posts.id, db: h.db });
-      const responses = await Promise.all(
-        Array.from({ length: 40 }, (_, i) =>
+      // Batches (one transaction each) interleaved with the single-row writes, through another app on the same database.
+      const batches = Array.from({ length: 5 }, (_, i) => plain.request("/api/posts/batch", { method: "POST", ...json({ items: [{ title: `b${i}a` }, { title: `b${i}b` }] }) }));
+      const responses = await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) =>
           i % 4 === 3
             ? hooked.request(`/api/posts/${id}`, { method: "PATCH", ...json({ views: i }) })
             : (i % 2 ? plain : hooked).request("/api/posts", { method: "POST", ...json({ title: `t${i}` }) }),
         ),
-      );
+        ...batches,
+      ]);
       expect(responses.map((res) => res.status).filter((s) => s >= 300)).toEqual([]);
-      expect(await postCount()).toBe(31);
+      expect(await postCount()).toBe(41);
       const comments = await h.db.select().from(h.blog.comments);
       expect(comments.filter((c: { body: string }) => c.body === "hooked")).toHaveLength(20);
       expect(comments.filter((c: { body: string }) => c.body === "updated")).toHaveLength(10);

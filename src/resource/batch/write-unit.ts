@@ -5,10 +5,10 @@
  * @module
  */
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { entityKind, type SQL } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import { isD1 } from "../model.js";
 import type { ResourceRuntime } from "../runtime.js";
-import { runAtomically, withTransaction, type PendingStatement } from "../transaction.js";
+import { runAtomically, takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "../transaction.js";
 
 /** What a batch operation works through. */
 export interface WriteUnit {
@@ -26,22 +26,8 @@ export interface WriteUnit {
  * before it calls `write`.
  */
 export function inWriteUnit<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
-  if (!isLibsql(rt.db)) return unitOf(rt, fn);
-  // libsql gives each transaction its own SQLite connection but runs them on this one thread: a
-  // second writer waiting for the lock would block the first from ever committing (SQLITE_BUSY).
-  // SQLite admits one writer at a time anyway, so queueing our units per database costs nothing.
-  const previous = libsqlQueues.get(rt.db) ?? Promise.resolve();
-  const run = previous.then(() => unitOf(rt, fn));
-  libsqlQueues.set(rt.db, run.catch(() => undefined));
-  return run;
-}
-
-/** Write units waiting on each libsql database, keyed by the Drizzle db (dropped with it). */
-const libsqlQueues = new WeakMap<object, Promise<unknown>>();
-
-function isLibsql(db: unknown): boolean {
-  const session = (db as { session?: object }).session;
-  return session ? (session.constructor as unknown as Record<symbol, unknown>)[entityKind] === "LibSQLSession" : false;
+  // libsql: one writer at a time, queued with the single-row writes of every resource on the database.
+  return writesTakeTurns(rt.transactions, rt.model.dialect) ? takeTurns(rt.db, () => unitOf(rt, fn)) : unitOf(rt, fn);
 }
 
 function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
