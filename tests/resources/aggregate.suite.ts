@@ -1,8 +1,8 @@
 /** `GET /aggregate` (spec 10 §7): groups, every aggregate kind, HAVING, scopes, soft delete and errors, on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { createCovara, rsql, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
 type Group = { key: Record<string, unknown> | null; count?: number; sum?: Record<string, number>; avg?: Record<string, number>; min?: Record<string, unknown>; max?: Record<string, unknown> };
 
@@ -26,15 +26,7 @@ const PEOPLE = [
   { name: "p5", email: "p5@x", role: null, age: 50, active: false, createdAt: day("2024-06-30") },
 ];
 
-/** Test auth: `x-user: <id>:<role>` signs a user in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const header = c.req.header("x-user");
-  if (header) {
-    const [id, role] = header.split(":");
-    c.set("user" as never, { id: Number(id), role } as never);
-  }
-  await next();
-};
+const signIn = headerAuth();
 
 /** Groups in a stable order (the API leaves the order unspecified). */
 const sorted = (groups: Group[]) => [...groups].sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
@@ -44,7 +36,7 @@ export function aggregateSuite(getHarness: () => DbHarness) {
     let h: DbHarness;
     const posts = () => h.blog.posts;
     const postsApp = (config: Partial<ResourceConfig> = {}, withAuth = false) =>
-      createCovara(withAuth ? { auth: { middleware: headerAuth } } : {}).resource("/posts", posts(), { id: posts().id, db: h.db, ...config });
+      createCovara(withAuth ? { auth: { middleware: signIn } } : {}).resource("/posts", posts(), { id: posts().id, db: h.db, ...config });
     const peopleApp = (config: Partial<ResourceConfig> = {}) => createCovara().resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
     const get = async (app: ReturnType<typeof createCovara>, query: string, init?: RequestInit) => {
       const res = await app.request(`/api/${query}`, init);

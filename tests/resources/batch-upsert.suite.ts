@@ -1,19 +1,11 @@
 /** `POST /batch/upsert` (spec 10 §8): insert-or-update by primary key, all or nothing, on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { asc } from "drizzle-orm";
 import { createCovara, rsql, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
-/** Test auth: `x-user: <id>:<role>` signs a user in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const header = c.req.header("x-user");
-  if (header) {
-    const [id, role] = header.split(":");
-    c.set("user" as never, { id: Number(id), role } as never);
-  }
-  await next();
-};
+const signIn = headerAuth();
 
 const upsert = (items: unknown[], user?: string): RequestInit => ({
   method: "POST",
@@ -25,7 +17,7 @@ export function batchUpsertSuite(getHarness: () => DbHarness) {
   describe("batch upsert", () => {
     let h: DbHarness;
     const people = (config: Partial<ResourceConfig> = {}, withAuth = false) =>
-      createCovara(withAuth ? { auth: { middleware: headerAuth } } : {}).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
+      createCovara(withAuth ? { auth: { middleware: signIn } } : {}).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
     const stored = async () => (await h.db.select().from(h.table).orderBy(asc(h.table.id))) as Record<string, any>[];
     const snapshot = async () => (await stored()).map((r) => [r.id, r.name, r.role, r.age]);
 

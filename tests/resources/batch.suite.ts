@@ -1,19 +1,11 @@
 /** Batch create, update, delete and upsert (spec 10 §8), all or nothing on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { asc } from "drizzle-orm";
 import { createCovara, rsql, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
-/** Test auth: `x-user: <id>:<role>` signs a user in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const header = c.req.header("x-user");
-  if (header) {
-    const [id, role] = header.split(":");
-    c.set("user" as never, { id: Number(id), role } as never);
-  }
-  await next();
-};
+const signIn = headerAuth();
 
 const send = (method: string, body?: unknown, user?: string): RequestInit => ({
   method,
@@ -28,7 +20,7 @@ export function batchSuite(getHarness: () => DbHarness) {
   describe("batch operations", () => {
     let h: DbHarness;
     const people = (config: Partial<ResourceConfig> = {}, withAuth = false) =>
-      createCovara(withAuth ? { auth: { middleware: headerAuth } } : {}).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
+      createCovara(withAuth ? { auth: { middleware: signIn } } : {}).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
     const stored = async () => (await h.db.select().from(h.table).orderBy(asc(h.table.id))) as Record<string, any>[];
     const storedPosts = async () => (await h.db.select().from(h.blog.posts).orderBy(asc(h.blog.posts.id))) as Record<string, any>[];
     const seed = async (n: number, extra: (i: number) => Record<string, unknown> = () => ({})) => {

@@ -1,22 +1,14 @@
 /** Nested write-through on `POST /` (spec 10 §8.1): parents, main row and children, all or nothing on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { asc, getTableColumns } from "drizzle-orm";
 import { createCovara, rsql, type ResourceConfig } from "../../src/index.js";
 import { createResourceRuntime } from "../../src/resource/runtime.js";
 import { inWriteUnit } from "../../src/resource/batch/write-unit.js";
 import { runPlan } from "../../src/resource/batch/nested-plan.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
-/** Test auth: `x-user: <id>:<org>` signs a user of an organisation in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const header = c.req.header("x-user");
-  if (header) {
-    const [id, org] = header.split(":");
-    c.set("user" as never, { id: Number(id), org } as never);
-  }
-  await next();
-};
+const signIn = headerAuth("org");
 
 const post = (body: unknown, user?: string): RequestInit => ({
   method: "POST",
@@ -36,7 +28,7 @@ export function nestedWritesSuite(getHarness: () => DbHarness) {
     /** posts with author (belongsTo), comments (hasMany) and tags (manyToMany); extra resources mounted beside it. */
     const app = (options: { posts?: Partial<ResourceConfig>; comments?: Partial<ResourceConfig>; authors?: Partial<ResourceConfig>; auth?: boolean } = {}) => {
       const { posts, comments, authors, tags, postTags } = h.blog;
-      const covara = createCovara(options.auth ? { auth: { middleware: headerAuth } } : {}).resource("/posts", posts, {
+      const covara = createCovara(options.auth ? { auth: { middleware: signIn } } : {}).resource("/posts", posts, {
         id: posts.id,
         db: h.db,
         nestedWrites: true,

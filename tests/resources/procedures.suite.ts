@@ -1,18 +1,13 @@
 /** RPC procedures (spec 10 §13) and raw Zod errors from user code, on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { eq, getTableName } from "drizzle-orm";
 import { z } from "zod";
 import * as zm from "zod/mini";
 import { ConflictError, createCovara, defineProcedure, UnauthorizedError, useResource, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
-/** Test auth: `x-user: <id>` signs a user in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const id = c.req.header("x-user");
-  if (id) c.set("user" as never, { id: Number(id) } as never);
-  await next();
-};
+const signIn = headerAuth();
 
 const post = (body?: string, headers: Record<string, string> = {}): RequestInit => ({
   method: "POST",
@@ -87,7 +82,7 @@ export function proceduresSuite(getHarness: () => DbHarness) {
       h = getHarness();
       await h.reset();
       await h.db.insert(posts()).values([{ title: "first" }, { title: "second" }]);
-      app = createCovara({ auth: { middleware: headerAuth } }).resource("/posts", posts(), { id: posts().id, db: h.db, auth: { public: true }, procedures: procedures(), bodyLimit: 256 });
+      app = createCovara({ auth: { middleware: signIn } }).resource("/posts", posts(), { id: posts().id, db: h.db, auth: { public: true }, procedures: procedures(), bodyLimit: 256 });
     });
 
     it("runs a procedure that writes through ctx.db; the change shows through GET", async () => {

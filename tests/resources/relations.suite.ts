@@ -1,19 +1,14 @@
 /** Relations and `?include=` (spec 10 §14), scope and masking of included rows, on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { eq } from "drizzle-orm";
 import { createCovara, rsql, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
 type Over = Partial<Record<"authors" | "profiles" | "posts" | "comments" | "tags", Partial<ResourceConfig>>>;
 type Row = Record<string, any>;
 
-/** Test auth: `x-user: <id>` signs a user in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const id = c.req.header("x-user");
-  if (id) c.set("user" as never, { id } as never);
-  await next();
-};
+const signIn = headerAuth("role", { stringIds: true });
 
 /** Inserts in slices of 10 rows, so no statement passes D1's 100 bound parameters. */
 async function insert(h: DbHarness, table: any, rows: Row[]): Promise<void> {
@@ -44,7 +39,7 @@ export function relationsSuite(getHarness: () => DbHarness) {
     const blogApp = (over: Over = {}, auth = false) => {
       const r = relations();
       const base = (table: any, extra: Partial<ResourceConfig> = {}) => ({ id: table.id, db: h.db, ...extra });
-      return createCovara(auth ? { auth: { middleware: headerAuth } } : {})
+      return createCovara(auth ? { auth: { middleware: signIn } } : {})
         .resource(b.posts, base(b.posts, { relations: r.posts as any, softDelete: { field: b.posts.deletedAt }, ...over.posts }))
         .resource(b.authors, base(b.authors, { relations: r.authors as any, ...over.authors }))
         .resource(b.profiles, base(b.profiles, over.profiles))

@@ -1,18 +1,10 @@
 /** Authorization scopes and field masking on the generated routes, on every database. */
 import { describe, it, expect, beforeEach } from "vitest";
-import type { MiddlewareHandler } from "hono";
 import { createCovara, rsql, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
+import { headerAuth } from "./test-auth.js";
 
-/** Test auth: `x-user: <id>:<role>` signs a user in. */
-const headerAuth: MiddlewareHandler = async (c, next) => {
-  const header = c.req.header("x-user");
-  if (header) {
-    const [id, role] = header.split(":");
-    c.set("user" as never, { id: Number(id), role } as never);
-  }
-  await next();
-};
+const signIn = headerAuth();
 
 const as = (user: string | null, init: RequestInit = {}): RequestInit => ({
   ...init,
@@ -24,7 +16,7 @@ export function scopeSuite(getHarness: () => DbHarness) {
     let h: DbHarness;
     let ids: Record<string, number>;
     const build = (config: Partial<ResourceConfig> = {}, withAuth = true) =>
-      createCovara(withAuth ? { auth: { middleware: headerAuth } } : {}).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
+      createCovara(withAuth ? { auth: { middleware: signIn } } : {}).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
     const owned = (): Partial<ResourceConfig> => ({
       auth: {
         read: (user) => rsql`role==${String(user.role)}`,
