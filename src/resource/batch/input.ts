@@ -4,6 +4,7 @@
  * the creating routes share.
  * @module
  */
+import { count, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { BatchLimitError, ForbiddenError, ValidationError, type FieldError } from "../../errors/problem.js";
 import { readJsonBody, validateBody, type BodyRules } from "../input.js";
@@ -24,6 +25,21 @@ export function batchLimit(rt: ResourceRuntime, operation: BatchOperation): numb
 /** 400 `batch-limit-exceeded` when `requested` is above `limit`. */
 export function checkBatchLimit(operation: string, limit: number, requested: number): void {
   if (requested > limit) throw new BatchLimitError(operation, limit, requested);
+}
+
+/**
+ * The rows `condition` matches, in id order, for a PATCH or DELETE batch; 400
+ * `batch-limit-exceeded` with the exact number matched when there are more than `limit`.
+ */
+export async function matchBatchRows(rt: ResourceRuntime, db: any, condition: SQL | undefined, operation: string, limit: number): Promise<Row[]> {
+  const { table, idColumn } = rt.model;
+  // One row past the limit is enough to know the batch is too large; the count is then exact.
+  const rows: Row[] = await db.select().from(table).where(condition).orderBy(idColumn).limit(limit + 1);
+  if (rows.length > limit) {
+    const [total] = await db.select({ n: count() }).from(table).where(condition);
+    checkBatchLimit(operation, limit, Number(total?.n ?? rows.length));
+  }
+  return rows;
 }
 
 /** 403 unless the caller may perform `op` at all (an empty scope); 401 for anonymous callers that need a user. */

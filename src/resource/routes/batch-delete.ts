@@ -4,11 +4,11 @@
  * single atomic write; `onAfterDelete` receives each row as it was before.
  * @module
  */
-import { and, count, inArray } from "drizzle-orm";
+import { and, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
-import { checkBatchLimit } from "../batch/input.js";
+import { matchBatchRows } from "../batch/input.js";
 import { chunk, inWriteUnit, parameterLimit, parametersOf } from "../batch/write-unit.js";
 
 type Row = Record<string, unknown>;
@@ -21,11 +21,7 @@ export function batchDeleteHandler(rt: ResourceRuntime, limit: number) {
   return async (c: Context) => {
     const condition = await rt.where(c, "delete", c.req.query("filter"));
     const deleted = await inWriteUnit(rt, async (unit) => {
-      const rows: Row[] = await unit.db.select().from(table).where(condition).orderBy(idColumn).limit(limit + 1);
-      if (rows.length > limit) {
-        const [total] = await unit.db.select({ n: count() }).from(table).where(condition);
-        checkBatchLimit("delete", limit, Number(total?.n ?? rows.length));
-      }
+      const rows = await matchBatchRows(rt, unit.db, condition, "delete", limit);
       if (rows.length === 0) return 0;
       const ctx = hookContext(c, unit.db, table);
       for (const row of rows) await hooks.onBeforeDelete?.(ctx, String(row[idKey]));

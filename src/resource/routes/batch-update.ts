@@ -4,12 +4,12 @@
  * post-change scope check all happen before the single atomic write.
  * @module
  */
-import { and, count, inArray } from "drizzle-orm";
+import { and, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { hookContext } from "../hooks.js";
 import { readJsonBody, validateBody } from "../input.js";
 import type { ResourceRuntime } from "../runtime.js";
-import { checkBatchLimit, columnValues } from "../batch/input.js";
+import { columnValues, matchBatchRows } from "../batch/input.js";
 import { chunk, inWriteUnit, parameterLimit, parametersOf } from "../batch/write-unit.js";
 
 type Row = Record<string, unknown>;
@@ -23,12 +23,7 @@ export function batchUpdateHandler(rt: ResourceRuntime, limit: number) {
     // No version bump and no If-Match here: the same patch hits rows at different versions.
     const patch = validateBody(await readJsonBody(c, rt.bodyLimit), rt.updateRules, "update");
     const updated = await inWriteUnit(rt, async (unit) => {
-      // One row past the limit is enough to know the batch is too large; the count is then exact.
-      const rows: Row[] = await unit.db.select().from(table).where(condition).orderBy(idColumn).limit(limit + 1);
-      if (rows.length > limit) {
-        const [total] = await unit.db.select({ n: count() }).from(table).where(condition);
-        checkBatchLimit("update", limit, Number(total?.n ?? rows.length));
-      }
+      const rows = await matchBatchRows(rt, unit.db, condition, "update", limit);
       if (rows.length === 0) return 0;
       const ctx = hookContext(c, unit.db, table);
       // Chained: each row's hook receives the previous hook's output; the last output is written.
