@@ -92,8 +92,15 @@ export class CovaraApp extends Hono<CovaraEnv> {
     all: () => this.resources.map((r) => r.runtime),
   };
 
+  /** Resource routers built but not yet added to Hono's router (see `mountResources`). */
+  #pending: { mount: string; router: Hono }[] = [];
+  #mounting = false;
+  /** Depth of route registrations in progress: Hono reads `routes` while adding one. */
+  #registering = 0;
+
   constructor(options: CovaraOptions = {}) {
     super();
+    this.#deferResourceRoutes();
     this.basePrefix = normalizeBase(options.basePath);
     this.kv = options.kv;
     this.onError(errorHandler);
@@ -149,9 +156,57 @@ export class CovaraApp extends Hono<CovaraEnv> {
     const runtime = createResourceRuntime(table, config, this.registry);
     const relative = path === undefined ? `/${runtime.model.name}` : path.startsWith("/") ? path : `/${path}`;
     const mount = `${this.basePrefix}${relative}`.replace(/\/+$/, "") || "/";
-    this.route(mount, resourceRouter(runtime));
+    // Built now, so configuration mistakes throw here; added to the router at the first request.
+    this.#pending.push({ mount, router: resourceRouter(runtime) });
     this.resources.push({ path: mount, runtime });
     return this;
+  }
+
+  /**
+   * Adds the resources' routes to Hono's router. Hono runs a request's handlers in registration
+   * order, so resources registered eagerly would run before middleware the app adds afterwards —
+   * the README adds `app.use("*", authMiddleware)` after `.resource()`. Resources therefore join
+   * the router when it is first used: the first request, or the first read of `routes` (a parent
+   * app's `route("/", app)` copies them from there).
+   */
+  mountResources(): void {
+    if (this.#mounting || this.#pending.length === 0) return;
+    this.#mounting = true;
+    try {
+      for (const { mount, router } of this.#pending.splice(0)) this.route(mount, router);
+    } finally {
+      this.#mounting = false;
+    }
+  }
+
+  #deferResourceRoutes(): void {
+    const routes = this.routes;
+    Object.defineProperty(this, "routes", {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        if (this.#registering === 0) this.mountResources();
+        return routes;
+      },
+    });
+    // Every registration method reads `routes` while adding (`route` also reads the sub-app's).
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of ["get", "post", "put", "delete", "options", "patch", "all", "on", "use", "route"]) {
+      const register = self[name]!.bind(this);
+      self[name] = (...args: unknown[]) => {
+        this.#registering++;
+        try {
+          return register(...args);
+        } finally {
+          this.#registering--;
+        }
+      };
+    }
+    const dispatch = this.fetch;
+    this.fetch = (request, env, executionCtx) => {
+      if (this.#pending.length > 0) this.mountResources();
+      return dispatch(request, env, executionCtx);
+    };
   }
 }
 

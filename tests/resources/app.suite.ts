@@ -19,6 +19,25 @@ export function appSuite(getHarness: () => DbHarness) {
       return createCovara(options).resource("/people", h.table, { id: h.table.id, db: h.db });
     };
 
+    it("runs middleware and routes the app adds after .resource() before the resource's routes", async () => {
+      const app = build();
+      // As the README does it: resources first, then the auth middleware and routes.
+      app.use("*", async (c, next) => {
+        c.set("user", { id: 7 });
+        c.set("covaraAuthInstalled", true);
+        await next();
+        c.header("x-after", "yes");
+      });
+      app.get("/api/people/stats", (c) => c.json({ user: c.get("user") }));
+      const list = await app.request("/api/people");
+      expect(list.status).toBe(200);
+      expect(list.headers.get("x-after")).toBe("yes");
+      expect(await (await app.request("/api/people/stats")).json()).toEqual({ user: { id: 7 } });
+      // A parent app that mounts the Covara app gets the resources too.
+      const parent = new Hono().route("/v1", build());
+      expect((await parent.request("/v1/api/people")).status).toBe(200);
+    });
+
     it("answers /healthz and /readyz with the health shape, and HEAD with no body", async () => {
       const app = build();
       for (const path of ["/healthz", "/readyz"]) {
