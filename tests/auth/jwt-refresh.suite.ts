@@ -36,8 +36,9 @@ export function jwtRefreshSuite(stores: RefreshStoreCase[]): void {
       expect(line).not.toMatch(/Secure/);
     });
 
-    it("is Secure over https, unless overridden; name and TTL are configurable", async () => {
+    it("is Secure over https or in production (Worker vars), unless overridden; name and TTL are configurable", async () => {
       expect(setCookieFor((await login(app, "u1", "https://example.com")).res)).toMatch(/; Secure/);
+      expect(setCookieFor(await app.request("/login/u1", { method: "POST" }, { NODE_ENV: "production" }))).toMatch(/; Secure/);
       const custom = appFor(jwtSession({ getUserById, secret: SECRET, refreshCookieName: "rt", refreshTokenTtl: 3600, refreshCookie: { secure: false } }));
       const res = await custom.request("https://example.com/login/u1", { method: "POST" });
       const line = setCookieFor(res, "rt")!;
