@@ -11,6 +11,7 @@ import type { ResourceConfig, UserContext } from "../resource/config.js";
 import { resourceRouter } from "../resource/router.js";
 import { createResourceRuntime, type ResourceRegistry, type ResourceRuntime } from "../resource/runtime.js";
 import { AUTH_INSTALLED } from "../resource/scope.js";
+import { loggerFor } from "../log/context.js";
 import type { KvStore } from "../ports/kv-store.js";
 import { observabilityMiddleware, type ObservabilityConfig } from "../middleware/observability/index.js";
 import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
@@ -121,6 +122,7 @@ export class CovaraApp extends Hono<CovaraEnv> {
       this.use("*", observabilityMiddleware(options.observability === true ? {} : options.observability));
     }
     for (const middleware of options.middleware ?? []) this.use("*", middleware);
+    if (!options.auth) this.use("*", this.#announceOpenResources());
     if (options.auth) {
       const { router, middleware, path } = options.auth;
       this.use("*", async (c, next) => {
@@ -177,6 +179,25 @@ export class CovaraApp extends Hono<CovaraEnv> {
     } finally {
       this.#mounting = false;
     }
+  }
+
+  /**
+   * Spec 10 §2.1 "default access": without an auth adapter, resources without `auth` serve
+   * everyone. Said once, at the first request (when every resource is mounted), through the
+   * request's logger, so nobody ships an open API without being told.
+   */
+  #announceOpenResources(): MiddlewareHandler {
+    let announced = false;
+    return async (c, next) => {
+      if (!announced) {
+        announced = true;
+        const open = this.resources.filter((r) => !r.runtime.config.auth).map((r) => r.path);
+        if (open.length > 0) {
+          loggerFor(c).warn(`No auth adapter installed: resources without \`auth\` are open to anyone: ${open.join(", ")}`, { openResources: open });
+        }
+      }
+      await next();
+    };
   }
 
   #deferResourceRoutes(): void {

@@ -91,7 +91,7 @@ export function nestedCreateHandler(rt: ResourceRuntime): (c: Context) => Promis
       const ctx = hookContext(c, unit.db, rt.model.table);
       mainStep.values = columnValues(rt, (await hooks.onBeforeCreate?.(ctx, mainStep.values)) ?? mainStep.values);
       linkParents();
-      await rt.checkWriteScope(c, "create", () => rt.withDefaults(mainStep.values));
+      await rt.checkWriteScope(c, "create", () => rt.withDefaults(mainStep.values), unit.db);
       for (const child of children) {
         const step: PlanStep = { table: child.link.relation.schema, columns: child.link.columns, values: child.values, refs: {} };
         steps.push(step);
@@ -101,7 +101,7 @@ export function nestedCreateHandler(rt: ResourceRuntime): (c: Context) => Promis
       // Nested rows get the target's create scope (no hooks: spec 10 §12), judged on what is known before the insert.
       for (const [i, nested] of [...parents.map((p, i) => [i, p] as const), ...children.map((ch, i) => [mainIndex + 1 + i, ch] as const)]) {
         const target = rt.registry.get(nested.link.relation.resource);
-        if (target) await target.checkWriteScope(c, "create", () => target.withDefaults(steps[i]!.values));
+        if (target) await target.checkWriteScope(c, "create", () => target.withDefaults(steps[i]!.values), unit.db);
       }
       const stored = await runPlan(unit, steps);
       await hooks.onAfterCreate?.(ctx, stored[mainIndex]!);

@@ -15,6 +15,7 @@ import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
 import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type TransactionSupport } from "./model.js";
 import { openAccess, resolveScope } from "./scope.js";
 import { relationPathSql } from "./relations/paths.js";
+import { hasRelationPath, rowSatisfiesSql } from "./scope-row.js";
 
 const DENY = sql`1 = 0`;
 
@@ -53,13 +54,16 @@ export interface ResourceRuntime {
   softDelete: SoftDelete | undefined;
   /**
    * WHERE for (scope of `op`) ∧ (user filter) ∧ (not soft-deleted, unless `?withDeleted=true`
-   * outside subscriptions); undefined means every row.
+   * outside subscriptions); undefined means every row. An empty update/delete scope throws 403.
    */
   where(c: Context, op: ScopeOperation, filter?: string): SQL | undefined | Promise<SQL | undefined>;
   /** The row with this path id inside the scope of `op`, or a 404. */
   findById(c: Context, op: ScopeOperation, rawId: string): Promise<{ id: unknown; row: Record<string, unknown> }>;
-  /** 403 unless `row()` (the row as it will be stored) lies inside the caller's scope for `op`. */
-  checkWriteScope(c: Context, op: "create" | "update", row: () => Record<string, unknown>): Promise<void>;
+  /**
+   * 403 unless `row()` (the row as it will be stored) lies inside the caller's scope for `op`.
+   * Relation-path scopes are evaluated in SQL on `db` (pass the transaction handle inside one).
+   */
+  checkWriteScope(c: Context, op: "create" | "update", row: () => Record<string, unknown>, db?: any): Promise<void>;
   /** `values` plus the static column defaults the database will fill in, for scope checks. */
   withDefaults(values: Record<string, unknown>): Record<string, unknown>;
   /** Computed fields, read mask and projection, ready for JSON. */
@@ -153,11 +157,19 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
         return developerError(error);
       }
     });
-  const scopePredicates = createRsqlCache<(row: Record<string, unknown>) => boolean>(500);
-  const scopePredicate = (text: string) =>
-    scopePredicates.get(text, () => {
+  type RowCheck = (db: any, row: Record<string, unknown>) => boolean | Promise<boolean>;
+  const scopeChecks = createRsqlCache<RowCheck>(500);
+  // In memory where the scope allows it; relation paths go to SQL against the candidate row.
+  const scopeCheck = (text: string): RowCheck =>
+    scopeChecks.get(text, () => {
       try {
-        return toPredicate(parseRsql(text, scopeLimits), { columns, customOperators: config.customOperators });
+        const node = parseRsql(text, scopeLimits);
+        if (hasRelationPath(node)) {
+          const compiled = scopeSql(text) ?? DENY;
+          return (db, row) => rowSatisfiesSql(db, model, compiled, row);
+        }
+        const predicate = toPredicate(node, { columns, customOperators: config.customOperators });
+        return (_db, row) => predicate(row);
       } catch (error) {
         return developerError(error);
       }
@@ -213,7 +225,12 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
         return liveOnly(c, op, compile());
       }
       return resolveScope(c, config.auth, op, model.name).then((scope) => {
-        if (scope.kind === "none") return DENY;
+        if (scope.kind === "none") {
+          // Spec 40 §9.5: a write the caller may never make is refused outright (403), before any
+          // row is looked up, so the answer says nothing about which ids exist.
+          if (op === "update" || op === "delete") throw new ForbiddenError(`Not authorized to ${op} on ${model.name}`);
+          return DENY;
+        }
         const compiled = compile();
         if (scope.kind === "all") return liveOnly(c, op, compiled);
         const scoped = scopeSql(scope.text) ?? DENY;
@@ -221,11 +238,11 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       });
     },
 
-    async checkWriteScope(c, op, row) {
+    async checkWriteScope(c, op, row, db = config.db) {
       const scope = await resolveScope(c, config.auth, op, model.name);
       if (scope.kind === "all") return;
       // The row is only built when a scope has to be evaluated against it.
-      if (scope.kind === "none" || !scopePredicate(scope.text)(row())) {
+      if (scope.kind === "none" || !(await scopeCheck(scope.text)(db, row()))) {
         throw new ForbiddenError(`Not authorized to ${op} on ${model.name}`);
       }
     },

@@ -6,6 +6,7 @@
  */
 import type { Context } from "hono";
 import { UnauthorizedError } from "../errors/problem.js";
+import { isCompiledScope } from "../rsql/index.js";
 import type { ResourceAuth, ScopeOperation, UserContext } from "./config.js";
 
 /** The outcome of scope resolution. */
@@ -61,12 +62,23 @@ async function resolveUncached(c: Context, auth: ResourceAuth | undefined, op: S
   const fn = op === "subscribe" ? auth.subscribe ?? auth.read ?? auth.scope : auth[op] ?? auth.scope;
   if (!fn) return ALL;
   try {
-    const scope = await fn(user);
-    const text = String(scope).trim();
-    if (text === "*") return ALL;
-    if (text === "" || (typeof scope === "object" && scope !== null && "isEmpty" in scope && scope.isEmpty())) return NONE;
-    return { kind: "rsql", text };
+    return interpret(await fn(user));
   } catch {
+    // Fail closed: a scope that cannot be computed (a lookup failed) denies instead of a 500.
     return NONE;
   }
+}
+
+/**
+ * What a scope function returned, as a resolved scope: a string is trusted RSQL, a CompiledScope
+ * its text; anything else (null, undefined, a number, a plain object) denies (spec 40 §9.2).
+ */
+function interpret(scope: unknown): ResolvedScope {
+  let text: string;
+  if (typeof scope === "string") text = scope.trim();
+  else if (isCompiledScope(scope)) text = scope.isEmpty() ? "" : scope.toString().trim();
+  else return NONE;
+  if (text === "*") return ALL;
+  if (text === "") return NONE;
+  return { kind: "rsql", text };
 }

@@ -16,6 +16,8 @@ import { etagSuite } from "./etag.suite.js";
 import { softDeleteSuite } from "./soft-delete.suite.js";
 import { fieldsSuite } from "./fields.suite.js";
 import { constraintsSuite } from "./constraints.suite.js";
+import { securitySuite } from "./security.suite.js";
+import { securityWritesSuite } from "./security-writes.suite.js";
 
 const SUITES = [
   crudSuite,
@@ -34,6 +36,8 @@ const SUITES = [
   softDeleteSuite,
   fieldsSuite,
   constraintsSuite,
+  securitySuite,
+  securityWritesSuite,
 ];
 
 /** Registers every resource suite against one database. */

@@ -166,12 +166,12 @@ export function batchSuite(getHarness: () => DbHarness) {
         expect((await stored()).map((r) => r.age)).toEqual([null, null, 1, 1]);
       });
 
-      it("answers { count: 0 } under a deny scope and changes nothing", async () => {
+      it("answers 403 under a deny scope and changes nothing (spec 40 §9.5)", async () => {
         await seed(2);
         const app = people({ auth: { update: () => "" } }, true);
         const res = await app.request("/api/people/batch", send("PATCH", { age: 5 }, "1:user"));
-        expect(res.status).toBe(200);
-        expect(await res.json()).toEqual({ count: 0 });
+        expect(res.status).toBe(403);
+        expect(await res.json()).toMatchObject({ code: "FORBIDDEN", type: "/__covara/problems/forbidden" });
         expect((await stored()).map((r) => r.age)).toEqual([null, null]);
       });
 
@@ -268,10 +268,11 @@ export function batchSuite(getHarness: () => DbHarness) {
         expect(await storedPosts()).toHaveLength(3);
       });
 
-      it("deletes only rows in the delete scope; a deny scope answers { count: 0 }", async () => {
+      it("deletes only rows in the delete scope; a deny scope answers 403", async () => {
         await seed(4, (i) => ({ role: i < 2 ? "admin" : "user" }));
         const denied = people({ auth: { delete: () => "" } }, true);
-        expect(await (await denied.request("/api/people/batch", send("DELETE", undefined, "1:user"))).json()).toEqual({ count: 0 });
+        expect((await denied.request("/api/people/batch", send("DELETE", undefined, "1:user"))).status).toBe(403);
+        expect(await stored()).toHaveLength(4);
         const scoped = people({ auth: { delete: (user) => rsql`role==${String(user.role)}` } }, true);
         expect(await (await scoped.request("/api/people/batch", send("DELETE", undefined, "1:user"))).json()).toEqual({ count: 2 });
         expect((await stored()).map((r) => r.role)).toEqual(["admin", "admin"]);

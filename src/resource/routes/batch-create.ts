@@ -23,7 +23,7 @@ export function batchCreateHandler(rt: ResourceRuntime, limit: number) {
       const ctx = hookContext(c, unit.db, table);
       const rows: Row[] = [];
       for (const value of values) rows.push((await hooks.onBeforeCreate?.(ctx, value)) ?? value);
-      for (const row of rows) await rt.checkWriteScope(c, "create", () => rt.withDefaults(row));
+      for (const row of rows) await rt.checkWriteScope(c, "create", () => rt.withDefaults(row), unit.db);
       if (rows.length === 0) return [];
       const results = await unit.write((db) => chunk(rows, rowsPerInsert(rt)).map((part) => db.insert(table).values(part).returning()));
       const inserted = results.flat();

@@ -29,7 +29,7 @@ export function batchUpdateHandler(rt: ResourceRuntime, limit: number) {
       // Chained: each row's hook receives the previous hook's output; the last output is written.
       let data: Row = patch;
       for (const row of rows) data = (await hooks.onBeforeUpdate?.(ctx, String(row[idKey]), data)) ?? data;
-      for (const row of rows) await rt.checkWriteScope(c, "update", () => ({ ...row, ...data }));
+      for (const row of rows) await rt.checkWriteScope(c, "update", () => ({ ...row, ...data }), unit.db);
       const set = columnValues(rt, data);
       delete set[idKey];
       if (Object.keys(set).length === 0) return rows.length;

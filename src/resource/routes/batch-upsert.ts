@@ -89,11 +89,11 @@ export function batchUpsertHandler(rt: ResourceRuntime, limit: number) {
           const data = (await hooks.onBeforeUpdate?.(ctx, String(id), patch)) ?? patch;
           // A hook cannot move the row: the id stays the one the item named.
           const row = { ...columnValues(rt, data), [idKey]: id };
-          await rt.checkWriteScope(c, "update", () => ({ ...stored, ...row }));
+          await rt.checkWriteScope(c, "update", () => ({ ...stored, ...row }), unit.db);
           prepared.push({ index, row, prior: stored });
         } else {
           const row = columnValues(rt, (await hooks.onBeforeCreate?.(ctx, value)) ?? value);
-          await rt.checkWriteScope(c, "create", () => rt.withDefaults(row));
+          await rt.checkWriteScope(c, "create", () => rt.withDefaults(row), unit.db);
           prepared.push({ index, row, prior: undefined });
         }
       }
