@@ -31,13 +31,21 @@ function checkRecord(record: VerificationToken): void {
   if (!(record.expires instanceof Date) || Number.isNaN(record.expires.getTime())) throw new TypeError("expires must be a valid Date");
 }
 
+// Expired records are kept this long past `expires`, so a late redemption finds (and consumes)
+// the record and the caller can answer "expired" rather than "unknown"; the KV then drops it.
+const EXPIRED_GRACE_MS = 60 * 60 * 1000;
+
 /** Per-process token store (lost on restart; not shared between isolates). */
 export class InMemoryVerificationTokenStore implements VerificationTokenStore {
   private readonly byIdentifier = new Map<string, Map<string, VerificationToken>>();
+  private creates = 0;
 
   /** Stores a token; earlier tokens of the identifier stay (flows delete them first). */
   async create(record: VerificationToken): Promise<void> {
     checkRecord(record);
+    // Tokens requested for many addresses and never redeemed would pile up: every 100 creates,
+    // drop those past expiry plus the grace the KV store keeps them for.
+    if (++this.creates % 100 === 0) this.sweep(Date.now() - EXPIRED_GRACE_MS);
     let tokens = this.byIdentifier.get(record.identifier);
     if (!tokens) this.byIdentifier.set(record.identifier, (tokens = new Map()));
     tokens.set(record.token, { identifier: record.identifier, token: record.token, expires: new Date(record.expires) });
@@ -58,11 +66,14 @@ export class InMemoryVerificationTokenStore implements VerificationTokenStore {
   async deleteByIdentifier(identifier: string): Promise<void> {
     this.byIdentifier.delete(identifier);
   }
-}
 
-// Expired records are kept this long past `expires`, so a late redemption finds (and consumes)
-// the record and the caller can answer "expired" rather than "unknown"; the KV then drops it.
-const EXPIRED_GRACE_MS = 60 * 60 * 1000;
+  private sweep(before: number): void {
+    for (const [identifier, tokens] of this.byIdentifier) {
+      for (const [token, record] of tokens) if (record.expires.getTime() <= before) tokens.delete(token);
+      if (tokens.size === 0) this.byIdentifier.delete(identifier);
+    }
+  }
+}
 
 interface StoredToken {
   identifier: string;

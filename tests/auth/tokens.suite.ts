@@ -147,6 +147,18 @@ export function tokensSuite(kvs: Record<string, MakeKv>): void {
     });
   }
 
+  describe("InMemoryVerificationTokenStore housekeeping", () => {
+    it("drops tokens long past expiry as new ones arrive, keeping live and recently expired ones", async () => {
+      const store = new InMemoryVerificationTokenStore();
+      await store.create({ identifier: "verify:stale@b.co", token: "stale", expires: new Date(Date.now() - 2 * 3_600_000) });
+      await store.create({ identifier: "verify:late@b.co", token: "late", expires: new Date(Date.now() - 60_000) });
+      for (let i = 0; i < 98; i++) await store.create({ identifier: `verify:${i}@b.co`, token: "t", expires: inAnHour() });
+      expect(await store.consume("verify:stale@b.co", "stale")).toBeNull();
+      expect(await store.consume("verify:late@b.co", "late")).not.toBeNull();
+      expect(await store.consume("verify:97@b.co", "t")).not.toBeNull();
+    });
+  });
+
   describe("generateToken / hashToken", () => {
     it("tokens are 43-char base64url of 32 random bytes; hashes are SHA-256 hex", async () => {
       const tokens = new Set(Array.from({ length: 100 }, () => generateToken()));
