@@ -47,3 +47,68 @@ export {
   type RefreshTokenStore,
   type KVRefreshStoreOptions,
 } from "./jwt/index.js";
+export {
+  hashPassword,
+  verifyPassword,
+  needsRehash,
+  DEFAULT_SCRYPT_PARAMS,
+  PASSWORD_LIMITS,
+  type ScryptParams,
+} from "./password.js";
+export {
+  validatePasswordStrength,
+  enforcePasswordStrength,
+  builtInPasswordDenylist,
+  type PasswordPolicyOptions,
+  type PasswordStrengthResult,
+} from "./password-policy.js";
+export {
+  createApiKey,
+  verifyApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+  parseApiKeyId,
+  apiKeyMetadata,
+  type CreateApiKeyOptions,
+  type CreatedApiKey,
+  type RotateApiKeyOptions,
+  type ApiKeyVerification,
+  type ApiKeyFailure,
+} from "./api-keys.js";
+export {
+  InMemoryApiKeyStore,
+  createKVApiKeyStore,
+  defaultApiKeyStore,
+  type ApiKeyStore,
+  type ApiKeyRecord,
+  type ApiKeyMetadata,
+} from "./api-key-stores.js";
+export {
+  InMemoryVerificationTokenStore,
+  createKVVerificationTokenStore,
+  defaultVerificationTokenStore,
+  generateToken,
+  hashToken,
+  issueVerificationToken,
+  redeemVerificationToken,
+  MAX_TOKEN_PART_LENGTH,
+  type TokenFlowOptions,
+  type RedeemFailure,
+} from "./verification-tokens.js";
+export {
+  generateTotpSecret,
+  generateTotp,
+  verifyTotp,
+  getTotpUri,
+  generateBackupCodes,
+  verifyBackupCode,
+  base32Encode,
+  base32Decode,
+  BACKUP_CODE_SCRYPT,
+  type TotpOptions,
+  type VerifyTotpOptions,
+  type TotpUriOptions,
+} from "./totp.js";
+export { createMemoryEmailAdapter, type MemoryEmailAdapter } from "./email-memory.js";
+export { timingSafeEqual } from "./constant-time.js";
