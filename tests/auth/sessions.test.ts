@@ -11,6 +11,7 @@ import { createDrizzleSessionStore } from "../../src/auth/sessions/drizzle-store
 import { createMemoryKV } from "../../node-shim/memory/kv-store.js";
 import { createRedisKV, type RedisKvStore } from "../../node-shim/redis/kv-store.js";
 import { sessionStoreContract, kvSessionStoreFailClosed, drizzleSessionStoreSpecifics } from "./sessions-store.suite.js";
+import { cookieSessionSuite } from "./sessions-cookie.suite.js";
 import { sessionDatabases, type SessionsDatabase } from "./sessions-databases.js";
 
 sessionStoreContract("memory", () => new InMemorySessionStore());
@@ -52,3 +53,6 @@ for (const factory of sessionDatabases) {
     drizzleSessionStoreSpecifics(factory.name, () => ({ db: database.db, table: database.sessionsTable }));
   });
 }
+
+cookieSessionSuite("memory store", () => new InMemorySessionStore(), () => createMemoryKV());
+cookieSessionSuite("KV store on memory", () => createKVSessionStore({ kv: createMemoryKV() }), () => createMemoryKV());
