@@ -12,6 +12,7 @@ import { createMemoryKV } from "../../node-shim/memory/kv-store.js";
 import { createRedisKV, type RedisKvStore } from "../../node-shim/redis/kv-store.js";
 import { sessionStoreContract, kvSessionStoreFailClosed, drizzleSessionStoreSpecifics } from "./sessions-store.suite.js";
 import { cookieSessionSuite } from "./sessions-cookie.suite.js";
+import { passportAdapterSuite } from "./sessions-passport.suite.js";
 import { sessionDatabases, type SessionsDatabase } from "./sessions-databases.js";
 
 sessionStoreContract("memory", () => new InMemorySessionStore());
@@ -56,3 +57,4 @@ for (const factory of sessionDatabases) {
 
 cookieSessionSuite("memory store", () => new InMemorySessionStore(), () => createMemoryKV());
 cookieSessionSuite("KV store on memory", () => createKVSessionStore({ kv: createMemoryKV() }), () => createMemoryKV());
+passportAdapterSuite("memory store", () => new InMemorySessionStore());
