@@ -13,6 +13,7 @@ import { createRedisKV, type RedisKvStore } from "../../node-shim/redis/kv-store
 import { sessionStoreContract, kvSessionStoreFailClosed, drizzleSessionStoreSpecifics } from "./sessions-store.suite.js";
 import { cookieSessionSuite } from "./sessions-cookie.suite.js";
 import { passportAdapterSuite } from "./sessions-passport.suite.js";
+import { authJsAdapterSuite } from "./sessions-authjs.suite.js";
 import { sessionDatabases, type SessionsDatabase } from "./sessions-databases.js";
 
 sessionStoreContract("memory", () => new InMemorySessionStore());
@@ -52,6 +53,7 @@ for (const factory of sessionDatabases) {
     afterAll(() => database?.close());
     sessionStoreContract(`Drizzle on ${factory.name}`, () => createDrizzleSessionStore({ db: database.db }));
     drizzleSessionStoreSpecifics(factory.name, () => ({ db: database.db, table: database.sessionsTable }));
+    authJsAdapterSuite(factory.name, () => ({ db: database.db, tables: database.authjs }));
   });
 }
 
