@@ -41,6 +41,8 @@ if (redisUrl) {
     });
     sessionStoreContract("KV on Redis", async () => createKVSessionStore({ kv: await redis() }));
     kvSessionStoreFailClosed("Redis KV", redis);
+    cookieSessionSuite("KV store on Redis", async () => createKVSessionStore({ kv: await redis() }), redis);
+    passportAdapterSuite("KV store on Redis", async () => createKVSessionStore({ kv: await redis() }));
   });
 }
 
@@ -53,6 +55,7 @@ for (const factory of sessionDatabases) {
     afterAll(() => database?.close());
     sessionStoreContract(`Drizzle on ${factory.name}`, () => createDrizzleSessionStore({ db: database.db }));
     drizzleSessionStoreSpecifics(factory.name, () => ({ db: database.db, table: database.sessionsTable }));
+    cookieSessionSuite(`Drizzle store on ${factory.name}`, () => createDrizzleSessionStore({ db: database.db }), () => createMemoryKV());
     authJsAdapterSuite(factory.name, () => ({ db: database.db, tables: database.authjs }));
   });
 }
