@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import type { SessionData, SessionStore } from "../../src/auth/types.js";
 import { createKVSessionStore } from "../../src/auth/sessions/kv-store.js";
 import { createDrizzleSessionStore } from "../../src/auth/sessions/drizzle-store.js";
+import { createSessionStore } from "../../src/auth/sessions/create-store.js";
 import { KvError, type KvStore } from "../../src/ports/kv-store.js";
 import { eventually, sleep, uid } from "./sessions-fixtures.js";
 
@@ -264,6 +265,34 @@ export function drizzleSessionStoreSpecifics(name: string, getDb: () => SessionD
       await store.set(s.id, s, HOUR);
       await eventually(async () => (await db.select().from(table).where(eq(table.id, dead))).length === 0);
       expect(await store.get(s.id)).not.toBeNull();
+    });
+  });
+}
+
+/** `createSessionStore({ type })` builds each built-in store and refuses incomplete configurations. */
+export function createSessionStoreSuite(name: string, makeKv: () => Promise<KvStore> | KvStore, getDb: () => any): void {
+  describe(`createSessionStore: ${name}`, () => {
+    it("builds memory, kv, redis and drizzle stores that work", async () => {
+      const kv = await makeKv();
+      const stores = [
+        createSessionStore({ type: "memory" }),
+        createSessionStore({ type: "kv", kv, prefix: uid("factory") }),
+        createSessionStore({ type: "redis", kv, prefix: uid("factory") }),
+        createSessionStore({ type: "drizzle", db: getDb() }),
+      ];
+      for (const store of stores) {
+        const s = { id: uid("s"), userId: uid("u"), createdAt: new Date(), expiresAt: new Date(Date.now() + HOUR) };
+        await store.set(s.id, s, HOUR);
+        expect(await store.get(s.id)).toEqual(s);
+        expect(await store.deleteByUser!(s.userId)).toBe(1);
+      }
+    });
+
+    it("throws a TypeError for a missing kv or db and an unknown type", () => {
+      expect(() => createSessionStore({ type: "kv" } as never)).toThrow(TypeError);
+      expect(() => createSessionStore({ type: "redis" } as never)).toThrow(TypeError);
+      expect(() => createSessionStore({ type: "drizzle" } as never)).toThrow(TypeError);
+      expect(() => createSessionStore({ type: "mongo" } as never)).toThrow(TypeError);
     });
   });
 }

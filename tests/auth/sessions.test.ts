@@ -10,7 +10,7 @@ import { createKVSessionStore } from "../../src/auth/sessions/kv-store.js";
 import { createDrizzleSessionStore } from "../../src/auth/sessions/drizzle-store.js";
 import { createMemoryKV } from "../../node-shim/memory/kv-store.js";
 import { createRedisKV, type RedisKvStore } from "../../node-shim/redis/kv-store.js";
-import { sessionStoreContract, kvSessionStoreFailClosed, drizzleSessionStoreSpecifics } from "./sessions-store.suite.js";
+import { sessionStoreContract, kvSessionStoreFailClosed, drizzleSessionStoreSpecifics, createSessionStoreSuite } from "./sessions-store.suite.js";
 import { cookieSessionSuite } from "./sessions-cookie.suite.js";
 import { passportAdapterSuite } from "./sessions-passport.suite.js";
 import { authJsAdapterSuite } from "./sessions-authjs.suite.js";
@@ -55,6 +55,7 @@ for (const factory of sessionDatabases) {
     afterAll(() => database?.close());
     sessionStoreContract(`Drizzle on ${factory.name}`, () => createDrizzleSessionStore({ db: database.db }));
     drizzleSessionStoreSpecifics(factory.name, () => ({ db: database.db, table: database.sessionsTable }));
+    createSessionStoreSuite(factory.name, () => createMemoryKV(), () => database.db);
     cookieSessionSuite(`Drizzle store on ${factory.name}`, () => createDrizzleSessionStore({ db: database.db }), () => createMemoryKV());
     authJsAdapterSuite(factory.name, () => ({ db: database.db, tables: database.authjs }));
   });

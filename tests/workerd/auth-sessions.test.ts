@@ -12,7 +12,7 @@ import { InMemorySessionStore } from "../../src/auth/sessions/memory-store.js";
 import { createKVSessionStore } from "../../src/auth/sessions/kv-store.js";
 import { createDrizzleSessionStore } from "../../src/auth/sessions/drizzle-store.js";
 import { SQLITE_AUTH_SESSIONS_DDL, sqliteAuthSessions } from "../../src/auth/sessions/drizzle-tables.js";
-import { drizzleSessionStoreSpecifics, kvSessionStoreFailClosed, sessionStoreContract } from "../auth/sessions-store.suite.js";
+import { createSessionStoreSuite, drizzleSessionStoreSpecifics, kvSessionStoreFailClosed, sessionStoreContract } from "../auth/sessions-store.suite.js";
 import { cookieSessionSuite } from "../auth/sessions-cookie.suite.js";
 import { passportAdapterSuite } from "../auth/sessions-passport.suite.js";
 import { authJsAdapterSuite } from "../auth/sessions-authjs.suite.js";
@@ -33,6 +33,7 @@ describe("workerd", () => {
   sessionStoreContract("KV on the Durable Object", () => createKVSessionStore({ kv: doKv() }));
   sessionStoreContract("Drizzle on D1", () => createDrizzleSessionStore({ db }));
   kvSessionStoreFailClosed("Durable Object KV", doKv);
+  createSessionStoreSuite("Durable Object KV and D1", doKv, () => db);
   drizzleSessionStoreSpecifics("D1", () => ({ db, table: sqliteAuthSessions }));
 
   cookieSessionSuite("KV store on the Durable Object", () => createKVSessionStore({ kv: doKv() }), doKv);
