@@ -112,3 +112,12 @@ export {
 } from "./totp.js";
 export { createMemoryEmailAdapter, type MemoryEmailAdapter } from "./email-memory.js";
 export { timingSafeEqual } from "./constant-time.js";
+export { InMemorySessionStore, type InMemorySessionStoreOptions } from "./sessions/memory-store.js";
+export { createKVSessionStore, createRedisSessionStore, type KVSessionStoreOptions } from "./sessions/kv-store.js";
+export { createDrizzleSessionStore, type DrizzleSessionStoreOptions } from "./sessions/drizzle-store.js";
+export { sqliteAuthSessions, pgAuthSessions, SQLITE_AUTH_SESSIONS_DDL, PG_AUTH_SESSIONS_DDL } from "./sessions/drizzle-tables.js";
+export { createSessionStore, type SessionStoreConfig } from "./sessions/create-store.js";
+export { cookieSession, type CookieSessionOptions } from "./sessions/cookie-session.js";
+export { type SessionCookieOptions } from "./sessions/cookies.js";
+export { createPassportAdapter, type PassportAdapter, type PassportAdapterOptions } from "./sessions/passport-adapter.js";
+export { createAuthJsAdapter, AUTHJS_SESSION_COOKIES, type AuthJsAdapter, type AuthJsAdapterOptions } from "./sessions/authjs-adapter.js";

@@ -59,6 +59,12 @@ export interface SessionStore {
   getAll?(): Promise<SessionData[]>;
   getByUser?(userId: string): Promise<SessionData[]>;
   deleteByUser?(userId: string): Promise<number>;
+  /**
+   * Replaces `data` of a live session, keeping its expiry; false when it is gone. Lets activity
+   * stamping run fire-and-forget without resurrecting a session deleted meanwhile (a
+   * get-then-`set` could). Every built-in store has it; strategies fall back to get-then-set.
+   */
+  update?(id: string, data: Record<string, unknown>): Promise<boolean>;
 }
 
 /** What a successful authentication yields. */
