@@ -7,7 +7,7 @@
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { ValidationError } from "../errors/problem.js";
-import { base64ToBytes, bytesToBase64 } from "./base64.js";
+import { base64ToBytes, bytesToBase64 } from "../util/base64url.js";
 import { timingSafeEqual } from "./constant-time.js";
 
 /** scrypt cost parameters and output sizes. */
