@@ -84,7 +84,7 @@ export function createFakeProvider(): FakeProvider {
       if (url.pathname === "/login/oauth/access_token" && request.method === "POST") {
         fake.calls.token++;
         const contentType = request.headers.get("content-type");
-        const form = Object.fromEntries(new URLSearchParams(await request.text()));
+        const form = Object.fromEntries(new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer())));
         fake.tokenRequests.push({ contentType, accept: request.headers.get("accept"), form });
         if (!contentType?.startsWith("application/x-www-form-urlencoded")) return fail("token request must be form-encoded");
         if (form.grant_type !== "authorization_code") return fail("grant_type must be authorization_code");

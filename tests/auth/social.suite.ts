@@ -206,7 +206,7 @@ export function socialSuite(label: string, getHarness: () => SocialSuiteHarness)
       }
     });
 
-    it("fails on a tampered or missing state parameter, and the record is spent", async () => {
+    it("fails on a tampered, missing or oversized state parameter, and the record is spent", async () => {
       const { app, sessions } = build(h);
       const { location, cookie } = await start(app);
       const back = await consent(location);
@@ -221,6 +221,11 @@ export function socialSuite(label: string, getHarness: () => SocialSuiteHarness)
       const missing = new URL(await consent(second.location));
       missing.searchParams.delete("state");
       await expectFailedWithoutExchange(await callback(app, missing, second.cookie), sessions, "Login state mismatch");
+
+      const third = await start(app);
+      const oversized = new URL(await consent(third.location));
+      oversized.searchParams.set("state", "s".repeat(20_000));
+      await expectFailedWithoutExchange(await callback(app, oversized, third.cookie), sessions, "Login state mismatch");
     });
 
     it("fails when the state was issued for another provider", async () => {

@@ -39,8 +39,10 @@ export class ProviderRequestError extends Error {
 
 async function send(settings: FetchSettings, url: string, init: RequestInit): Promise<{ status: number; body: string; headers: Record<string, string> }> {
   const response = await settings.fetch(url, { ...init, redirect: "follow", signal: AbortSignal.timeout(settings.timeoutMs) });
-  const body = await response.text();
-  if (body.length > settings.maxBodyBytes) throw new ProviderRequestError("Provider response too large", response.status);
+  // Bytes, not text(): workerd warns on text() of form-encoded bodies, which token endpoints may send.
+  const bytes = await response.arrayBuffer();
+  if (bytes.byteLength > settings.maxBodyBytes) throw new ProviderRequestError("Provider response too large", response.status);
+  const body = new TextDecoder().decode(bytes);
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
   return { status: response.status, body, headers };
