@@ -158,6 +158,22 @@ describe("fromPassport", () => {
     expect(accounts[0]!.providerAccountId).toBe("p-1");
   });
 
+  it("fails cleanly when the provider is unreachable or answers an oversized body", async () => {
+    const unreachable = bare({ tokenURL: "http://127.0.0.1:1/token" } as Partial<OAuth2Strategy.StrategyOptions>);
+    const down = await login(fromPassport(unreachable, { name: "down" }));
+    expect(down.res.status).toBe(401);
+    expect(await down.res.json()).toEqual({ error: { code: "SOCIAL_AUTH_FAILED", message: "Could not complete login with the provider" } });
+
+    const huge: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname.endsWith("/access_token")) return fetch(input, init);
+      return new Response("x".repeat(1024 * 1024 + 1), { status: 200 });
+    };
+    const big = await login(fromPassport(github(), { fetch: huge }));
+    expect(big.res.status).toBe(401);
+    expect(big.accounts).toHaveLength(0);
+  });
+
   it("uses mapProfile when given", async () => {
     const provider = fromPassport(github(), { mapProfile: (p) => ({ id: `gh-${String(p.id)}`, email: null, name: null, image: null, username: null, raw: p }) });
     const { res, accounts } = await login(provider);
