@@ -121,3 +121,20 @@ export { cookieSession, type CookieSessionOptions } from "./sessions/cookie-sess
 export { type SessionCookieOptions } from "./sessions/cookies.js";
 export { createPassportAdapter, type PassportAdapter, type PassportAdapterOptions } from "./sessions/passport-adapter.js";
 export { createAuthJsAdapter, AUTHJS_SESSION_COOKIES, type AuthJsAdapter, type AuthJsAdapterOptions } from "./sessions/authjs-adapter.js";
+export {
+  fromPassport,
+  mapPassportProfile,
+  createSocialRoutes,
+  type FromPassportOptions,
+  type PassportOAuth2Strategy,
+  type PassportOAuth2Client,
+  type PassportProfile,
+  type SocialRouteDeps,
+  type SocialAccount,
+  type SocialOptions,
+  type SocialProfile,
+  type SocialProvider,
+  type SocialStateBag,
+  type SocialStateStore,
+  type SocialTokens,
+} from "./social/index.js";
