@@ -1,0 +1,6 @@
+/** placeholder */
+import type { Hono } from "hono";
+import type { AuthRuntime } from "../routes/runtime.js";
+
+/** Mounts the routes when configured. */
+export function passwordResetRoutes(_rt: AuthRuntime, _router: Hono): void {}
