@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 import { useAuthCoreSuite } from "../auth/use-auth-core.suite.js";
+import { useAuthThrottleSuite } from "../auth/use-auth-throttle.suite.js";
 import type { AuthTestRuntime } from "../auth/use-auth-fixtures.js";
 
 let namespaces = 0;
@@ -15,3 +16,4 @@ const workerd: AuthTestRuntime = {
 };
 
 useAuthCoreSuite(workerd);
+useAuthThrottleSuite(workerd);
