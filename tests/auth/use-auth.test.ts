@@ -9,6 +9,7 @@ import { createMemoryKV } from "../../node-shim/memory/kv-store.js";
 import { cookieSession, resolveClientIp, useAuth, type TrustedProxies } from "../../src/auth/index.js";
 import { useAuthCoreSuite } from "./use-auth-core.suite.js";
 import { useAuthThrottleSuite } from "./use-auth-throttle.suite.js";
+import { useAuthCsrfSuite } from "./use-auth-csrf.suite.js";
 import { client, directory, type AuthTestRuntime } from "./use-auth-fixtures.js";
 
 const node: AuthTestRuntime = {
@@ -19,6 +20,7 @@ const node: AuthTestRuntime = {
 
 useAuthCoreSuite(node);
 useAuthThrottleSuite(node);
+useAuthCsrfSuite(node);
 
 describe("client IP on Node (spec 40 §13 [dev])", () => {
   const ipOf = (headers: Record<string, string>, socket: string | undefined, trustedProxies?: TrustedProxies) => {

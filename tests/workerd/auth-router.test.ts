@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
 import { useAuthCoreSuite } from "../auth/use-auth-core.suite.js";
 import { useAuthThrottleSuite } from "../auth/use-auth-throttle.suite.js";
+import { useAuthCsrfSuite } from "../auth/use-auth-csrf.suite.js";
 import type { AuthTestRuntime } from "../auth/use-auth-fixtures.js";
 
 let namespaces = 0;
@@ -17,3 +18,4 @@ const workerd: AuthTestRuntime = {
 
 useAuthCoreSuite(workerd);
 useAuthThrottleSuite(workerd);
+useAuthCsrfSuite(workerd);
