@@ -10,6 +10,7 @@ import { cookieSession, resolveClientIp, useAuth, type TrustedProxies } from "..
 import { useAuthCoreSuite } from "./use-auth-core.suite.js";
 import { useAuthThrottleSuite } from "./use-auth-throttle.suite.js";
 import { useAuthCsrfSuite } from "./use-auth-csrf.suite.js";
+import { useAuthFlowsSuite } from "./use-auth-flows.suite.js";
 import { client, directory, type AuthTestRuntime } from "./use-auth-fixtures.js";
 
 const node: AuthTestRuntime = {
@@ -21,6 +22,7 @@ const node: AuthTestRuntime = {
 useAuthCoreSuite(node);
 useAuthThrottleSuite(node);
 useAuthCsrfSuite(node);
+useAuthFlowsSuite(node);
 
 describe("client IP on Node (spec 40 §13 [dev])", () => {
   const ipOf = (headers: Record<string, string>, socket: string | undefined, trustedProxies?: TrustedProxies) => {

@@ -7,6 +7,7 @@ import { createDurableObjectKV } from "../../durable-objects/index.js";
 import { useAuthCoreSuite } from "../auth/use-auth-core.suite.js";
 import { useAuthThrottleSuite } from "../auth/use-auth-throttle.suite.js";
 import { useAuthCsrfSuite } from "../auth/use-auth-csrf.suite.js";
+import { useAuthFlowsSuite } from "../auth/use-auth-flows.suite.js";
 import type { AuthTestRuntime } from "../auth/use-auth-fixtures.js";
 
 let namespaces = 0;
@@ -19,3 +20,4 @@ const workerd: AuthTestRuntime = {
 useAuthCoreSuite(workerd);
 useAuthThrottleSuite(workerd);
 useAuthCsrfSuite(workerd);
+useAuthFlowsSuite(workerd);
