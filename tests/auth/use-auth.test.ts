@@ -11,6 +11,7 @@ import { useAuthCoreSuite } from "./use-auth-core.suite.js";
 import { useAuthThrottleSuite } from "./use-auth-throttle.suite.js";
 import { useAuthCsrfSuite } from "./use-auth-csrf.suite.js";
 import { useAuthFlowsSuite } from "./use-auth-flows.suite.js";
+import { useAuthMfaSuite } from "./use-auth-mfa.suite.js";
 import { client, directory, type AuthTestRuntime } from "./use-auth-fixtures.js";
 
 const node: AuthTestRuntime = {
@@ -23,6 +24,7 @@ useAuthCoreSuite(node);
 useAuthThrottleSuite(node);
 useAuthCsrfSuite(node);
 useAuthFlowsSuite(node);
+useAuthMfaSuite(node);
 
 describe("client IP on Node (spec 40 §13 [dev])", () => {
   const ipOf = (headers: Record<string, string>, socket: string | undefined, trustedProxies?: TrustedProxies) => {

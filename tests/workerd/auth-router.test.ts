@@ -8,6 +8,7 @@ import { useAuthCoreSuite } from "../auth/use-auth-core.suite.js";
 import { useAuthThrottleSuite } from "../auth/use-auth-throttle.suite.js";
 import { useAuthCsrfSuite } from "../auth/use-auth-csrf.suite.js";
 import { useAuthFlowsSuite } from "../auth/use-auth-flows.suite.js";
+import { useAuthMfaSuite } from "../auth/use-auth-mfa.suite.js";
 import type { AuthTestRuntime } from "../auth/use-auth-fixtures.js";
 
 let namespaces = 0;
@@ -21,3 +22,4 @@ useAuthCoreSuite(workerd);
 useAuthThrottleSuite(workerd);
 useAuthCsrfSuite(workerd);
 useAuthFlowsSuite(workerd);
+useAuthMfaSuite(workerd);
