@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCovara, type CovaraApp } from "../src/index.js";
+import type { ResourceAuth } from "../src/resource/config.js";
 import { cookieSession, InMemorySessionStore, jwtSession, rsql, useAuth, type AuthUser, type SessionStrategy } from "../src/auth/index.js";
 import { SQLITE_DDL, sqlitePeople } from "../tests/resources/schema.js";
 
@@ -35,7 +36,7 @@ await db.insert(sqlitePeople).values(Array.from({ length: 200 }, (_, i) => ({ na
 const ada: AuthUser = { id: "u1", email: "ada@example.com", name: "Ada", metadata: { role: "user" } };
 const getUserById = async (id: string) => (id === ada.id ? ada : null);
 const validateCredentials = async (email: string, password: string) => (email === ada.email && password === "pw" ? ada : null);
-const scoped = { read: (user: { metadata?: unknown }) => rsql`role==${String((user.metadata as { role?: string } | undefined)?.role ?? "none")}` };
+const scoped: ResourceAuth = { read: (user) => rsql`role==${String((user.metadata as { role?: string } | undefined)?.role ?? "none")}` };
 
 function appWith(session: SessionStrategy | null): CovaraApp {
   const base = session ? createCovara({ health: false, auth: useAuth({ session, login: { validateCredentials } }) }) : createCovara({ health: false });
