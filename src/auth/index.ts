@@ -138,3 +138,32 @@ export {
   type SocialStateStore,
   type SocialTokens,
 } from "./social/index.js";
+export { useAuth, createAuthRoutes, type AuthRoutes } from "./use-auth.js";
+export type {
+  UseAuthOptions,
+  LoginOptions,
+  SignupOptions,
+  AbuseHooks,
+  TokenFlowConfig,
+  TokenMessage,
+  VerificationOptions,
+  PasswordResetOptions,
+  MagicLinkOptions,
+  MfaOptions,
+  MfaEnrollment,
+  LegacyCookieOptions,
+} from "./routes/options.js";
+export {
+  getUser,
+  getSession,
+  requireAuth,
+  requireRole,
+  requirePermission,
+  requireOwnership,
+  createAuthMiddleware,
+  type OwnershipOptions,
+  type AuthMiddlewareOptions,
+} from "./guards.js";
+export { createCsrfMiddleware, issueCsrfToken, generateCsrfToken, type CsrfOptions } from "./csrf.js";
+export { createLoginThrottle, THROTTLE_MESSAGE, type ThrottleOptions, type LoginThrottle, type AuthKv } from "./throttle.js";
+export { resolveClientIp, trustedProxyMatcher, type TrustedProxies, type ClientIpOptions } from "./client-ip.js";

@@ -17,6 +17,9 @@ import { createSocialRoutes } from "../../src/auth/social/routes.js";
 import type { SocialAccount } from "../../src/auth/social/types.js";
 import { CLIENT_ID, CLIENT_SECRET, createFakeProvider } from "./social-fake-provider.js";
 import { socialSuite, type SocialSuiteHarness } from "./social.suite.js";
+import { useAuth } from "../../src/auth/use-auth.js";
+import { cookieSession } from "../../src/auth/sessions/cookie-session.js";
+import { InMemorySessionStore } from "../../src/auth/sessions/memory-store.js";
 
 const fake = createFakeProvider();
 let server: Server;
@@ -179,5 +182,40 @@ describe("fromPassport", () => {
     const { res, accounts } = await login(provider);
     expect(res.status).toBe(302);
     expect(accounts[0]!.providerAccountId).toBe("gh-4242");
+  });
+});
+
+describe("social login through useAuth", () => {
+  it("mounts at social.basePath and completes the login like every other path (session, onLogin, /me)", async () => {
+    const users = new Map<string, { id: string; email: string | null }>();
+    const logins: string[] = [];
+    const auth = useAuth({
+      session: cookieSession({ getUserById: (id) => users.get(id) ?? null, store: new InMemorySessionStore() }),
+      onLogin: (user) => void logins.push(user.id),
+      social: {
+        providers: [fromPassport(github())],
+        findOrCreateUser(account: SocialAccount) {
+          const user = { id: `gh:${account.providerAccountId}`, email: account.profile.email };
+          users.set(user.id, user);
+          return user;
+        },
+        successRedirect: "/welcome",
+        stateStore: createMemoryKV(),
+      },
+    });
+    const app = new Hono().route("/auth", auth.router);
+    fake.reset();
+    const started = await app.request("http://localhost/auth/social/github");
+    expect(started.status).toBe(302);
+    const state = started.headers.getSetCookie().find((line) => line.startsWith("covara_oauth_state="))!.split(";")[0]!;
+    const upstream = await fetch(started.headers.get("location")!, { redirect: "manual" });
+    const back = new URL(upstream.headers.get("location")!);
+    const done = await app.request(`${back.pathname}${back.search}`, { headers: { cookie: state } });
+    expect(done.status).toBe(302);
+    expect(done.headers.get("location")).toBe("/welcome");
+    const session = done.headers.getSetCookie().find((line) => line.startsWith("session="))!.split(";")[0]!;
+    const me = await (await app.request("/auth/me", { headers: { cookie: session } })).json();
+    expect(me.user).toMatchObject({ id: "gh:4242" });
+    expect(logins).toEqual(["gh:4242"]);
   });
 });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
 import { resourceSuites } from "../resources/all.suites.js";
+import { useAuthReadmeSuite } from "../auth/use-auth-readme.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -13,5 +14,6 @@ for (const factory of nodeDatabases) {
     });
     afterAll(() => close());
     resourceSuites(() => harness);
+    useAuthReadmeSuite(() => harness);
   });
 }

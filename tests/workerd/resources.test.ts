@@ -4,6 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe } from "vitest";
 import { queryCounter, type DbHarness } from "../resources/harness.js";
 import { resourceSuites } from "../resources/all.suites.js";
+import { useAuthReadmeSuite } from "../auth/use-auth-readme.suite.js";
 import { middlewareSuite } from "../resources/middleware.suite.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { createDurableObjectKV } from "../../durable-objects/index.js";
@@ -30,6 +31,7 @@ describe("d1", () => {
     for (const stmt of SQLITE_DDL) await env.DB.prepare(stmt).run();
   });
   resourceSuites(() => harness);
+  useAuthReadmeSuite(() => harness);
   // Rate limits and idempotency on the KV Durable Object: the counters every isolate shares.
   middlewareSuite(() => harness, { name: "durable-object KV", make: () => createDurableObjectKV(env.COVARA_KV, { prefix: `middleware-${++kvStores}` }) });
 });

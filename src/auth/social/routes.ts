@@ -8,20 +8,19 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { ResourceError } from "../../errors/problem.js";
 import { loggerFor } from "../../log/context.js";
-import type { KvStore } from "../../ports/kv-store.js";
 import { timingSafeEqual } from "../constant-time.js";
 import { isSecureRequest } from "../sessions/cookies.js";
 import type { AuthUser, IssuedIdentity } from "../types.js";
 import { generateToken } from "../verification-tokens.js";
 import { saveState, stateStoreResolver, takeState } from "./state.js";
-import type { SocialOptions, SocialProvider } from "./types.js";
+import type { SocialOptions, SocialProvider, SocialStateStore } from "./types.js";
 
 /** What the auth router supplies to the social routes. */
 export interface SocialRouteDeps {
   /** Issues the identity (rotation, cookies, CSRF, `onLogin`); a throw fails the login. */
   completeLogin(c: Context, user: AuthUser): Promise<IssuedIdentity>;
   /** State store when `social.stateStore` is not given; default the request's KV, else memory. */
-  kv?: KvStore;
+  kv?: SocialStateStore;
   /** The state cookie's attributes; `path` should be the auth cookie path (default `"/"`). */
   cookie?: { path?: string; domain?: string; secure?: boolean };
 }

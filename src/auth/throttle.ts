@@ -1,0 +1,103 @@
+/**
+ * Login throttling (spec 40 §13): two fixed-window failure counters per attempt,
+ * `login:id:<lowercased email>` and `login:ip:<client ip>`, in KV so every process/isolate
+ * sharing the store sees them. A window opens at the first failure; after `maxAttempts`
+ * failures on either key, logins get 429 with `Retry-After` = the window's remaining seconds
+ * ([dev]: Covara's header always read 1). A success resets both keys.
+ * @module
+ */
+import type { Context } from "hono";
+import { RateLimitError } from "../errors/problem.js";
+import type { KvStore } from "../ports/kv-store.js";
+import { resolveClientIp, type TrustedProxies } from "./client-ip.js";
+
+/** The part of the KV port the auth router uses. */
+export type AuthKv = Pick<KvStore, "get" | "set" | "delete" | "compareAndSet">;
+
+/** `throttle` options of `useAuth`. */
+export interface ThrottleOptions {
+  /** Failures allowed per window, per email and per IP. Default 5. */
+  maxAttempts?: number;
+  /** Window length in milliseconds, counted from the first failure. Default 900000 (15 min). */
+  windowMs?: number;
+  /** Where counters live; default the request's/global KV, else the router's memory store. */
+  store?: AuthKv;
+  /** Overrides `useAuth({ trustedProxies })` for the IP key. */
+  trustedProxies?: TrustedProxies;
+}
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/** The message of the 429. */
+export const THROTTLE_MESSAGE = "Too many login attempts, please try again later";
+
+/** A login throttle bound to its options; `kv(c)` picks the store when `store` is not set. */
+export interface LoginThrottle {
+  /** Throws 429 when either key is locked. */
+  check(c: Context, email: string): Promise<void>;
+  /** Records one failure on both keys. */
+  fail(c: Context, email: string): Promise<void>;
+  /** Clears both keys (successful login). */
+  reset(c: Context, email: string): Promise<void>;
+}
+
+const parse = (raw: string | null): Window | null => {
+  if (raw === null) return null;
+  try {
+    const value = JSON.parse(raw) as Window;
+    return Number.isFinite(value.count) && Number.isFinite(value.resetAt) ? value : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Builds the throttle. `kv(c)` supplies the store per request; `now` is the clock. */
+export function createLoginThrottle(
+  options: ThrottleOptions,
+  kv: (c: Context) => AuthKv,
+  trustedProxies: TrustedProxies | undefined,
+  now: () => number = Date.now,
+): LoginThrottle {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const windowMs = options.windowMs ?? 900_000;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError("throttle.maxAttempts must be a positive integer");
+  if (!Number.isInteger(windowMs) || windowMs < 1000) throw new TypeError("throttle.windowMs must be an integer of at least 1000 ms");
+  const proxies = options.trustedProxies ?? trustedProxies;
+  const storeOf = (c: Context) => options.store ?? kv(c);
+  const keys = (c: Context, email: string) => [`login:id:${email.trim().toLowerCase()}`, `login:ip:${resolveClientIp(c, { trustedProxies: proxies })}`];
+
+  /** Adds one failure with a compare-and-set loop (the port has no atomic JSON update). */
+  const bump = async (store: AuthKv, key: string): Promise<void> => {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const raw = await store.get(key);
+      const at = now();
+      const current = parse(raw);
+      const next: Window = current && current.resetAt > at ? { count: current.count + 1, resetAt: current.resetAt } : { count: 1, resetAt: at + windowMs };
+      if (await store.compareAndSet(key, raw, JSON.stringify(next), { ttlMs: Math.max(1, next.resetAt - at) })) return;
+    }
+  };
+
+  return {
+    async check(c, email) {
+      const store = storeOf(c);
+      const at = now();
+      let retryAfterMs = 0;
+      for (const key of keys(c, email)) {
+        const window = parse(await store.get(key));
+        if (window && window.resetAt > at && window.count >= maxAttempts) retryAfterMs = Math.max(retryAfterMs, window.resetAt - at);
+      }
+      if (retryAfterMs > 0) throw new RateLimitError(retryAfterMs / 1000, {}, THROTTLE_MESSAGE);
+    },
+    async fail(c, email) {
+      const store = storeOf(c);
+      for (const key of keys(c, email)) await bump(store, key);
+    },
+    async reset(c, email) {
+      const store = storeOf(c);
+      await Promise.all(keys(c, email).map((key) => store.delete(key)));
+    },
+  };
+}
