@@ -103,3 +103,24 @@ describe("jwt: remote JWKS over HTTP", () => {
     expect(await res.json()).toMatchObject({ user: null });
   });
 });
+
+describe("verified-token cache", () => {
+  it("never extends a token's life: a token accepted while fresh is refused once it expires", async () => {
+    const strategy = jwtSession({ getUserById, secret: "cache-test-secret-0123456789-abcdefghijk", accessTokenTtl: 60, clockTolerance: 0 });
+    const app = appFor(strategy);
+    const { accessToken } = await login(app);
+    expect((await whoAmI(app, accessToken))?.id).toBe("u1");
+    expect((await whoAmI(app, accessToken))?.id).toBe("u1");
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() + 61_000;
+      expect(await whoAmI(app, accessToken)).toBeNull();
+    } finally {
+      Date.now = realNow;
+    }
+    // A tampered copy of a cached token is a different string, so it is verified afresh and refused.
+    const [header, payload, signature] = accessToken.split(".");
+    const forged = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith("AA") ? "BB" : "AA"}`;
+    expect(await whoAmI(app, forged)).toBeNull();
+  });
+});

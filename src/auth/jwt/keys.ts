@@ -104,7 +104,8 @@ function symmetricKeys(options: JwtKeyOptions): JwtKeys {
   if (typeof secret === "string" || secret instanceof Uint8Array) {
     const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret;
     if (bytes.length < MIN_SECRET_BYTES) throw new TypeError(`jwt: the HS256 secret must be at least ${MIN_SECRET_BYTES} bytes`);
-    key = Promise.resolve(bytes);
+    // Imported once: jose would import raw secret bytes again on every sign and verify.
+    key = crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]) as Promise<KeyMaterial>;
   } else if (secret !== undefined) {
     key = importKey(secret, "HS256", "private");
   } else if (options.jwks === undefined) {
