@@ -22,6 +22,7 @@ export type {
   EmailAdapter,
 } from "./types.js";
 export { requireUser } from "../resource/user.js";
+export { readJsonBody } from "../resource/input.js";
 export { rsql, allScope, emptyScope, ownerScope, publicScope, ownerOrPublic, scopePatterns, and, or, type CompiledScope } from "../rsql/index.js";
 export {
   jwtSession,
