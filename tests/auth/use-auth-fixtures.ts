@@ -5,6 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { KvStore } from "../../src/ports/kv-store.js";
+import { setCookies } from "./sessions-fixtures.js";
 import {
   cookieSession,
   createKVRefreshStore,
@@ -112,16 +113,7 @@ export function client(app: Hono<any>, base = "/api/auth", defaults: { env?: Rec
   return self;
 }
 
-/** Cookie name → value and attributes from a response's Set-Cookie headers. */
-export function setCookies(response: Response): Map<string, { value: string; attributes: string }> {
-  const out = new Map<string, { value: string; attributes: string }>();
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = "", ...rest] = line.split(";");
-    const eq = pair.indexOf("=");
-    out.set(pair.slice(0, eq).trim(), { value: pair.slice(eq + 1), attributes: rest.map((a) => a.trim()).join("; ") });
-  }
-  return out;
-}
+export { setCookies };
 
 /** Polls `check` every 10 ms until it holds; fails after `timeoutMs`. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
