@@ -11,7 +11,7 @@ import type { ResourceConfig, UserContext } from "../resource/config.js";
 import { resourceRouter } from "../resource/router.js";
 import { createResourceRuntime, type ResourceRegistry, type ResourceRuntime } from "../resource/runtime.js";
 import { AUTH_INSTALLED } from "../resource/scope.js";
-import { loggerFor } from "../log/context.js";
+import { getLogger, type Logger } from "../log/logger.js";
 import type { KvStore } from "../ports/kv-store.js";
 import { observabilityMiddleware, type ObservabilityConfig } from "../middleware/observability/index.js";
 import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
@@ -96,6 +96,8 @@ export class CovaraApp extends Hono<CovaraEnv> {
   /** Resource routers built but not yet added to Hono's router (see `mountResources`). */
   #pending: { mount: string; router: Hono }[] = [];
   #mounting = false;
+  /** The one-time open-resources warning, until the first request has said it. */
+  #announce: (() => void) | undefined;
   /** Depth of route registrations in progress: Hono reads `routes` while adding one. */
   #registering = 0;
 
@@ -122,7 +124,8 @@ export class CovaraApp extends Hono<CovaraEnv> {
       this.use("*", observabilityMiddleware(options.observability === true ? {} : options.observability));
     }
     for (const middleware of options.middleware ?? []) this.use("*", middleware);
-    if (!options.auth) this.use("*", this.#announceOpenResources());
+    // Said at the first request, not by a middleware: a one-time line must not cost every request.
+    if (!options.auth) this.#announce = () => this.#announceOpenResources((typeof options.observability === "object" && options.observability.logger) || getLogger());
     if (options.auth) {
       const { router, middleware, path } = options.auth;
       this.use("*", async (c, next) => {
@@ -183,21 +186,19 @@ export class CovaraApp extends Hono<CovaraEnv> {
 
   /**
    * Spec 10 §2.1 "default access": without an auth adapter, resources without `auth` serve
-   * everyone. Said once, at the first request (when every resource is mounted), through the
-   * request's logger, so nobody ships an open API without being told.
+   * everyone. Said once, at the first request (when every resource is mounted), through the app's
+   * logger, so nobody ships an open API without being told.
    */
-  #announceOpenResources(): MiddlewareHandler {
-    let announced = false;
-    return async (c, next) => {
-      if (!announced) {
-        announced = true;
-        const open = this.resources.filter((r) => !r.runtime.config.auth).map((r) => r.path);
-        if (open.length > 0) {
-          loggerFor(c).warn(`No auth adapter installed: resources without \`auth\` are open to anyone: ${open.join(", ")}`, { openResources: open });
-        }
-      }
-      await next();
-    };
+  #announceOpenResources(logger: Logger): void {
+    const open = this.resources.filter((r) => !r.runtime.config.auth).map((r) => r.path);
+    if (open.length > 0) logger.warn(`No auth adapter installed: resources without \`auth\` are open to anyone: ${open.join(", ")}`, { openResources: open });
+  }
+
+  #firstRequest(): void {
+    this.mountResources();
+    const announce = this.#announce;
+    this.#announce = undefined;
+    announce?.();
   }
 
   #deferResourceRoutes(): void {
@@ -225,7 +226,7 @@ export class CovaraApp extends Hono<CovaraEnv> {
     }
     const dispatch = this.fetch;
     this.fetch = (request, env, executionCtx) => {
-      if (this.#pending.length > 0) this.mountResources();
+      if (this.#pending.length > 0 || this.#announce) this.#firstRequest();
       return dispatch(request, env, executionCtx);
     };
   }
