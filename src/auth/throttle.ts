@@ -36,10 +36,16 @@ export const THROTTLE_MESSAGE = "Too many login attempts, please try again later
 
 /** A login throttle bound to its options; `kv(c)` picks the store when `store` is not set. */
 export interface LoginThrottle {
-  /** Throws 429 when either key is locked. */
+  /**
+   * Counts this attempt on both keys before any credential is checked, and throws 429 once either
+   * key is past `maxAttempts`: requests sent in parallel cannot all pass a check that only
+   * failures would have updated.
+   */
   check(c: Context, email: string): Promise<void>;
-  /** Records one failure on both keys. */
+  /** Records one failure on both keys, unless `check` already counted this request. */
   fail(c: Context, email: string): Promise<void>;
+  /** Gives back the attempt `check` counted, for an outcome that is not a failure (an MFA challenge). */
+  release(c: Context, email: string): Promise<void>;
   /** Clears both keys (successful login). */
   reset(c: Context, email: string): Promise<void>;
 }
@@ -69,31 +75,47 @@ export function createLoginThrottle(
   const storeOf = (c: Context) => options.store ?? kv(c);
   const keys = (c: Context, email: string) => [`login:id:${email.trim().toLowerCase()}`, `login:ip:${resolveClientIp(c, { trustedProxies: proxies })}`];
 
-  /** Adds one failure with a compare-and-set loop (the port has no atomic JSON update). */
-  const bump = async (store: AuthKv, key: string): Promise<void> => {
+  /**
+   * Adds `delta` attempts with a compare-and-set loop (the port has no atomic JSON update) and
+   * returns the new window; `null` when contention outlasted the retries, which callers treat as
+   * locked (fail closed).
+   */
+  const bump = async (store: AuthKv, key: string, delta: 1 | -1): Promise<Window | null> => {
     for (let attempt = 0; attempt < 16; attempt++) {
       const raw = await store.get(key);
       const at = now();
       const current = parse(raw);
-      const next: Window = current && current.resetAt > at ? { count: current.count + 1, resetAt: current.resetAt } : { count: 1, resetAt: at + windowMs };
-      if (await store.compareAndSet(key, raw, JSON.stringify(next), { ttlMs: Math.max(1, next.resetAt - at) })) return;
+      const live = current && current.resetAt > at ? current : null;
+      if (!live && delta < 0) return null;
+      const next: Window = live ? { count: Math.max(0, live.count + delta), resetAt: live.resetAt } : { count: 1, resetAt: at + windowMs };
+      if (await store.compareAndSet(key, raw, JSON.stringify(next), { ttlMs: Math.max(1, next.resetAt - at) })) return next;
     }
+    return null;
   };
+  // Requests whose attempt `check` already counted, so a failure is not counted twice.
+  const counted = new WeakSet<Context>();
 
   return {
     async check(c, email) {
       const store = storeOf(c);
-      const at = now();
+      counted.add(c);
       let retryAfterMs = 0;
       for (const key of keys(c, email)) {
-        const window = parse(await store.get(key));
-        if (window && window.resetAt > at && window.count >= maxAttempts) retryAfterMs = Math.max(retryAfterMs, window.resetAt - at);
+        const window = await bump(store, key, 1);
+        if (!window) retryAfterMs = Math.max(retryAfterMs, 1000);
+        else if (window.count > maxAttempts) retryAfterMs = Math.max(retryAfterMs, window.resetAt - now());
       }
       if (retryAfterMs > 0) throw new RateLimitError(retryAfterMs / 1000, {}, THROTTLE_MESSAGE);
     },
     async fail(c, email) {
+      if (counted.has(c)) return;
       const store = storeOf(c);
-      for (const key of keys(c, email)) await bump(store, key);
+      for (const key of keys(c, email)) await bump(store, key, 1);
+    },
+    async release(c, email) {
+      if (!counted.delete(c)) return;
+      const store = storeOf(c);
+      for (const key of keys(c, email)) await bump(store, key, -1);
     },
     async reset(c, email) {
       const store = storeOf(c);

@@ -48,6 +48,25 @@ export function useAuthThrottleSuite(runtime: AuthTestRuntime): void {
       kv = runtime.kv();
     });
 
+    it("counts attempts before checking credentials: of 20 parallel wrong logins only 3 reach the password check", async () => {
+      let checks = 0;
+      const auth = useAuth({
+        session: cookieSession({ getUserById: dir.getUserById, store: createKVSessionStore({ kv }) }),
+        login: {
+          validateCredentials: async (email, password) => {
+            checks++;
+            return dir.validateCredentials(email, password);
+          },
+        },
+        throttle: { maxAttempts: 3, windowMs: 60_000, store: kv },
+      });
+      const c = from(new Hono().route("/api/auth", auth.router), "203.0.113.9");
+      const statuses = (await Promise.all(Array.from({ length: 20 }, () => c.post("/login", bad())))).map((r) => r.status);
+      expect(checks).toBe(3);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+    });
+
     it("three 401s, then 429 with Retry-After = seconds left, even with the right password and from another IP", async () => {
       const app = build(3, 60_000);
       const c = from(app, "203.0.113.1");

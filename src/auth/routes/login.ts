@@ -29,7 +29,11 @@ export function loginRoute(rt: AuthRuntime, router: Hono): void {
       throw new UnauthorizedError("Invalid email or password");
     }
     const challenge = await mfaGate(rt, c, user, email, mfaCode);
-    if (challenge) return challenge;
+    if (challenge) {
+      // Asking for the second factor is not a failed attempt.
+      await rt.throttle?.release(c, email);
+      return challenge;
+    }
     const identity = await rt.completeLogin(c, user);
     await rt.throttle?.reset(c, email);
     return c.json(rt.loginBody(identity));
