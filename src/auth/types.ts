@@ -101,6 +101,8 @@ export interface SessionStrategy {
   issue(c: Context, userId: string, meta?: Record<string, unknown>): Promise<IssuedIdentity>;
   /** Revokes the request's identity and clears its cookies; never throws. */
   logout(c: Context): Promise<void>;
+  /** Revokes an identity `issue` just minted on this request (a login refused by `onLogin`) and clears its cookies. */
+  revoke?(c: Context, identity: IssuedIdentity): Promise<void>;
   /** "Log out everywhere"; returns how many sessions ended. */
   invalidateUserSessions?(userId: string, exceptSessionId?: string): Promise<number>;
   /** Extra routes the auth router mounts (e.g. `POST /refresh` for JWT). */

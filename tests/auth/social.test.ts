@@ -18,6 +18,7 @@ import type { SocialAccount } from "../../src/auth/social/types.js";
 import { CLIENT_ID, CLIENT_SECRET, createFakeProvider } from "./social-fake-provider.js";
 import { socialSuite, type SocialSuiteHarness } from "./social.suite.js";
 import { useAuth } from "../../src/auth/use-auth.js";
+import { ForbiddenError } from "../../src/errors/problem.js";
 import { cookieSession } from "../../src/auth/sessions/cookie-session.js";
 import { InMemorySessionStore } from "../../src/auth/sessions/memory-store.js";
 
@@ -217,5 +218,48 @@ describe("social login through useAuth", () => {
     const me = await (await app.request("/auth/me", { headers: { cookie: session } })).json();
     expect(me.user).toMatchObject({ id: "gh:4242" });
     expect(logins).toEqual(["gh:4242"]);
+  });
+});
+
+describe("a login refused by onLogin", () => {
+  it("leaves no working session behind, through social login and through /login", async () => {
+    const users = new Map<string, { id: string; email: string | null }>([["u1", { id: "u1", email: "ada@example.com" }]]);
+    const store = new InMemorySessionStore();
+    const auth = useAuth({
+      session: cookieSession({ getUserById: (id) => users.get(id) ?? null, store }),
+      login: { validateCredentials: (email, password) => (email === "ada@example.com" && password === "pw" ? users.get("u1")! : null) },
+      onLogin: () => {
+        throw new ForbiddenError("Account suspended");
+      },
+      social: {
+        providers: [fromPassport(github())],
+        findOrCreateUser(account: SocialAccount) {
+          const user = { id: `gh:${account.providerAccountId}`, email: account.profile.email };
+          users.set(user.id, user);
+          return user;
+        },
+        stateStore: createMemoryKV(),
+      },
+    });
+    const app = new Hono().route("/auth", auth.router);
+    const sessionOf = (res: Response) => res.headers.getSetCookie().filter((line) => line.startsWith("session="));
+
+    const login = await app.request("/auth/login", { method: "POST", body: JSON.stringify({ email: "ada@example.com", password: "pw" }) });
+    expect(login.status).toBe(403);
+    expect(await store.getAll()).toHaveLength(0);
+
+    fake.reset();
+    const started = await app.request("http://localhost/auth/social/github");
+    const state = started.headers.getSetCookie().find((line) => line.startsWith("covara_oauth_state="))!.split(";")[0]!;
+    const back = new URL((await fetch(started.headers.get("location")!, { redirect: "manual" })).headers.get("location")!);
+    const done = await app.request(`${back.pathname}${back.search}`, { headers: { cookie: state } });
+    expect(done.status).toBe(401);
+    expect(await store.getAll()).toHaveLength(0);
+    // The last Set-Cookie for the session expires it.
+    expect(sessionOf(done).at(-1)).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
+    for (const line of sessionOf(done)) {
+      const me = await (await app.request("/auth/me", { headers: { cookie: line.split(";")[0]! } })).json();
+      expect(me.user).toBeNull();
+    }
   });
 });

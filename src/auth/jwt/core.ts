@@ -63,6 +63,7 @@ export interface JwtCore {
   mintRefresh(user: AuthUser, sid: string, accessJti: string): Promise<string>;
   issue(c: Context, userId: string): Promise<IssuedIdentity>;
   logout(c: Context): Promise<void>;
+  revoke(c: Context, identity: IssuedIdentity): Promise<void>;
   invalidateUserSessions(userId: string, exceptSessionId?: string): Promise<number>;
 }
 
@@ -198,6 +199,14 @@ export function createJwtCore(options: JwtSessionOptions): JwtCore {
         }
       } catch {
         // Logout never fails: the cookie is cleared regardless.
+      }
+      cookie.clear(c);
+    },
+
+    async revoke(c, identity) {
+      if (store && identity.refreshToken) {
+        const minted = await codec.verify(identity.refreshToken, "refresh");
+        if (minted.ok) await store.delete(minted.payload.jti);
       }
       cookie.clear(c);
     },

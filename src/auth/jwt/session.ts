@@ -42,6 +42,7 @@ export function strategyFromCore(core: JwtCore, onTokenRefresh?: OnTokenRefresh)
     },
     issue: (c, userId) => core.issue(c, userId),
     logout: (c) => core.logout(c),
+    revoke: (c, identity) => core.revoke(c, identity),
     getRoutes() {
       const routes = new Hono();
       routes.post("/refresh", (c) => handleRefresh(core, c, onTokenRefresh));

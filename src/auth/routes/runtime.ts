@@ -81,8 +81,16 @@ export function createAuthRuntime(options: UseAuthOptions, strategy: SessionStra
     issue,
     async completeLogin(c, user) {
       const identity = await issue(c, user);
+      if (options.onLogin) {
+        try {
+          await options.onLogin(identity.user ?? user, c);
+        } catch (error) {
+          // A refused login must not leave a working identity behind: revoke it and expire its cookies.
+          await (strategy.revoke ? strategy.revoke(c, identity) : strategy.logout(c));
+          throw error;
+        }
+      }
       if (csrf) issueCsrfToken(c, csrf);
-      if (options.onLogin) await options.onLogin(identity.user ?? user, c);
       return identity;
     },
     loginBody(identity) {

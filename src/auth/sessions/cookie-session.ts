@@ -54,6 +54,10 @@ export function cookieSession(options: CookieSessionOptions): SessionStrategy {
       await core.revoke(c, incoming(c));
       clearSessionCookie(c, cookieName, options.cookieOptions);
     },
+    async revoke(c, identity) {
+      await core.revoke(c, identity.sessionId);
+      clearSessionCookie(c, cookieName, options.cookieOptions);
+    },
     invalidateUserSessions: (userId, exceptSessionId) => core.invalidate(userId, exceptSessionId),
     get sessionStore() {
       return stores.current();
