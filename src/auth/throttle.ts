@@ -26,7 +26,7 @@ export interface ThrottleOptions {
   trustedProxies?: TrustedProxies;
 }
 
-interface Window {
+export interface Window {
   count: number;
   resetAt: number;
 }
@@ -60,6 +60,24 @@ const parse = (raw: string | null): Window | null => {
   }
 };
 
+/**
+ * Adds `delta` attempts to the fixed window stored at `key`, with a compare-and-set loop (the port
+ * has no atomic JSON update), and returns the new window; `null` when contention outlasted the
+ * retries (callers treat that as locked: fail closed) or when there is nothing to give back.
+ */
+export async function bumpWindow(store: AuthKv, key: string, delta: 1 | -1, windowMs: number, now: () => number = Date.now): Promise<Window | null> {
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const raw = await store.get(key);
+    const at = now();
+    const current = parse(raw);
+    const live = current && current.resetAt > at ? current : null;
+    if (!live && delta < 0) return null;
+    const next: Window = live ? { count: Math.max(0, live.count + delta), resetAt: live.resetAt } : { count: 1, resetAt: at + windowMs };
+    if (await store.compareAndSet(key, raw, JSON.stringify(next), { ttlMs: Math.max(1, next.resetAt - at) })) return next;
+  }
+  return null;
+}
+
 /** Builds the throttle. `kv(c)` supplies the store per request; `now` is the clock. */
 export function createLoginThrottle(
   options: ThrottleOptions,
@@ -75,23 +93,7 @@ export function createLoginThrottle(
   const storeOf = (c: Context) => options.store ?? kv(c);
   const keys = (c: Context, email: string) => [`login:id:${email.trim().toLowerCase()}`, `login:ip:${resolveClientIp(c, { trustedProxies: proxies })}`];
 
-  /**
-   * Adds `delta` attempts with a compare-and-set loop (the port has no atomic JSON update) and
-   * returns the new window; `null` when contention outlasted the retries, which callers treat as
-   * locked (fail closed).
-   */
-  const bump = async (store: AuthKv, key: string, delta: 1 | -1): Promise<Window | null> => {
-    for (let attempt = 0; attempt < 16; attempt++) {
-      const raw = await store.get(key);
-      const at = now();
-      const current = parse(raw);
-      const live = current && current.resetAt > at ? current : null;
-      if (!live && delta < 0) return null;
-      const next: Window = live ? { count: Math.max(0, live.count + delta), resetAt: live.resetAt } : { count: 1, resetAt: at + windowMs };
-      if (await store.compareAndSet(key, raw, JSON.stringify(next), { ttlMs: Math.max(1, next.resetAt - at) })) return next;
-    }
-    return null;
-  };
+  const bump = (store: AuthKv, key: string, delta: 1 | -1) => bumpWindow(store, key, delta, windowMs, now);
   // Requests whose attempt `check` already counted, so a failure is not counted twice.
   const counted = new WeakSet<Context>();
 

@@ -170,6 +170,20 @@ export function useAuthMfaSuite(runtime: AuthTestRuntime): void {
         expect(again.body.secret).not.toBe(secret);
       });
 
+      it("caps wrong codes per user on every route: past 10, re-enrolment and parallel guesses get 429, and the right code too", async () => {
+        const { fresh } = build();
+        const c = fresh();
+        const { secret } = await enrol(c);
+        const wrong = (n: number) => String((Number(codes(secret)[0]) + 500_000 + n) % 1_000_000).padStart(6, "0");
+        const statuses = (await Promise.all(Array.from({ length: 12 }, (_, i) => c.post("/mfa/enroll", { code: wrong(i) })))).map((r) => r.status);
+        expect(statuses.filter((s) => s === 403)).toHaveLength(10);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+        const locked = await c.post("/mfa/enroll", { code: codes(secret)[0] });
+        expect(locked.status).toBe(429);
+        expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+        expect(enrollments.get("u1")).toMatchObject({ secret, enabled: true });
+      });
+
       it("magic-link verify applies the same gate", async () => {
         const { fresh } = build();
         const { secret } = await enrol(fresh());

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Context } from "hono";
-import { UnauthorizedError } from "../../errors/problem.js";
+import { RateLimitError, UnauthorizedError } from "../../errors/problem.js";
 import { KV_LIMITS } from "../../ports/kv-store.js";
 import { sha256Hex } from "../../util/sha256.js";
 import { verifyBackupCode, verifyTotp } from "../totp.js";
@@ -16,6 +16,7 @@ import { generateToken } from "../verification-tokens.js";
 import type { AuthUser } from "../types.js";
 import type { MfaEnrollment, MfaOptions } from "../routes/options.js";
 import type { AuthRuntime } from "../routes/runtime.js";
+import { bumpWindow } from "../throttle.js";
 
 /** Lifetime of an `mfaToken`: 5 minutes. */
 export const MFA_TICKET_TTL_MS = 5 * 60_000;
@@ -36,8 +37,30 @@ export async function acceptTotp(rt: AuthRuntime, c: Context, mfa: MfaOptions, u
   return rt.kv(c).set(`mfa:totp:${userId}:${step}`, "1", { ttlMs, ifAbsent: true });
 }
 
-/** Checks a TOTP or backup code for an enrolment; a used backup code is tombstoned. */
+/** Wrong second-factor codes a user may send per window, on every route that takes one. */
+export const MFA_MAX_FAILURES = 10;
+/** The window of `MFA_MAX_FAILURES`: 15 minutes. */
+export const MFA_FAILURE_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Checks a TOTP or backup code for an enrolment; a used backup code is tombstoned. Every check is
+ * counted per user before it runs (so parallel guesses cannot outrun the count) and the count is
+ * cleared by a correct code: past `MFA_MAX_FAILURES` in the window the answer is 429, whichever
+ * route asks (login, /mfa/verify, magic link, re-enrolment) and whether or not login throttling is on.
+ */
 export async function acceptMfaCode(rt: AuthRuntime, c: Context, mfa: MfaOptions, userId: string, enrollment: MfaEnrollment, code: string): Promise<boolean> {
+  const kv = rt.kv(c);
+  const key = `mfa:fail:${userId}`;
+  const window = await bumpWindow(kv, key, 1, MFA_FAILURE_WINDOW_MS);
+  if (!window || window.count > MFA_MAX_FAILURES) {
+    throw new RateLimitError(window ? Math.max(1, (window.resetAt - Date.now()) / 1000) : 1, {}, "Too many MFA attempts, please try again later");
+  }
+  const accepted = await checkMfaCode(rt, c, mfa, userId, enrollment, code);
+  if (accepted) await kv.delete(key);
+  return accepted;
+}
+
+async function checkMfaCode(rt: AuthRuntime, c: Context, mfa: MfaOptions, userId: string, enrollment: MfaEnrollment, code: string): Promise<boolean> {
   if (await acceptTotp(rt, c, mfa, userId, enrollment.secret, code)) return true;
   const hashes = enrollment.backupCodeHashes ?? [];
   const { matched, index } = await verifyBackupCode(code, hashes);

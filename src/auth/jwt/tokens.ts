@@ -86,7 +86,8 @@ export function createTokenCodec(options: TokenCodecOptions): TokenCodec {
       // Cheap shape checks first: a 1 MB header costs one length comparison, not a base64 decode.
       if (typeof token !== "string" || token.length > options.maxTokenLength || !COMPACT_JWS.test(token)) return { ok: false, reason: "invalid" };
       const cached = kind === "access" ? verifiedAccess.get(token) : undefined;
-      if (cached) return cached.exp > Date.now() / 1000 - tolerance ? { ok: true, payload: cached } : { ok: false, reason: "expired" };
+      // A copy: the claims become the request's user, which app code may change.
+      if (cached) return cached.exp > Date.now() / 1000 - tolerance ? { ok: true, payload: structuredClone(cached) } : { ok: false, reason: "expired" };
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, (await options.keys.verificationKey()) as Parameters<typeof jwtVerify>[1], {
@@ -105,7 +106,7 @@ export function createTokenCodec(options: TokenCodecOptions): TokenCodec {
       if (typeof payload.exp !== "number" || (payload.sid !== undefined && (typeof payload.sid !== "string" || !JTI.test(payload.sid)))) {
         return { ok: false, reason: "invalid" };
       }
-      if (kind === "access") verifiedAccess.set(token, payload as VerifiedToken);
+      if (kind === "access") verifiedAccess.set(token, structuredClone(payload) as VerifiedToken);
       return { ok: true, payload: payload as VerifiedToken };
     },
   };
