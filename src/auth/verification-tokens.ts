@@ -35,10 +35,16 @@ function checkRecord(record: VerificationToken): void {
 // the record and the caller can answer "expired" rather than "unknown"; the KV then drops it.
 const EXPIRED_GRACE_MS = 60 * 60 * 1000;
 
-/** Per-process token store (lost on restart; not shared between isolates). */
+/**
+ * Per-process token store (lost on restart; not shared between isolates). Holds at most
+ * `maxIdentifiers` identifiers (default 10,000), dropping the least recently issued first:
+ * `/verify/request` accepts any address from anyone, so an unbounded map is a memory DoS.
+ */
 export class InMemoryVerificationTokenStore implements VerificationTokenStore {
   private readonly byIdentifier = new Map<string, Map<string, VerificationToken>>();
   private creates = 0;
+
+  constructor(private readonly maxIdentifiers = 10_000) {}
 
   /** Stores a token; earlier tokens of the identifier stay (flows delete them first). */
   async create(record: VerificationToken): Promise<void> {
@@ -46,9 +52,12 @@ export class InMemoryVerificationTokenStore implements VerificationTokenStore {
     // Tokens requested for many addresses and never redeemed would pile up: every 100 creates,
     // drop those past expiry plus the grace the KV store keeps them for.
     if (++this.creates % 100 === 0) this.sweep(Date.now() - EXPIRED_GRACE_MS);
-    let tokens = this.byIdentifier.get(record.identifier);
-    if (!tokens) this.byIdentifier.set(record.identifier, (tokens = new Map()));
+    const tokens = this.byIdentifier.get(record.identifier) ?? new Map<string, VerificationToken>();
+    // Re-inserted last, so map order is issue order and the first entry is the oldest.
+    this.byIdentifier.delete(record.identifier);
+    this.byIdentifier.set(record.identifier, tokens);
     tokens.set(record.token, { identifier: record.identifier, token: record.token, expires: new Date(record.expires) });
+    if (this.byIdentifier.size > this.maxIdentifiers) this.byIdentifier.delete(this.byIdentifier.keys().next().value!);
   }
 
   /** The record, deleted in the same synchronous step; null when unknown. */

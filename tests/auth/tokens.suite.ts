@@ -157,6 +157,15 @@ export function tokensSuite(kvs: Record<string, MakeKv>): void {
       expect(await store.consume("verify:late@b.co", "late")).not.toBeNull();
       expect(await store.consume("verify:97@b.co", "t")).not.toBeNull();
     });
+
+    it("holds at most maxIdentifiers identifiers, dropping the least recently issued", async () => {
+      const store = new InMemoryVerificationTokenStore(3);
+      for (const name of ["a", "b", "c"]) await store.create({ identifier: `verify:${name}`, token: "t", expires: inAnHour() });
+      await store.create({ identifier: "verify:a", token: "t2", expires: inAnHour() });
+      await store.create({ identifier: "verify:d", token: "t", expires: inAnHour() });
+      expect(await store.consume("verify:b", "t")).toBeNull();
+      for (const [identifier, token] of [["verify:a", "t2"], ["verify:c", "t"], ["verify:d", "t"]] as const) expect(await store.consume(identifier, token)).not.toBeNull();
+    });
   });
 
   describe("generateToken / hashToken", () => {
