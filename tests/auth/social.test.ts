@@ -186,6 +186,18 @@ describe("fromPassport", () => {
   });
 });
 
+type Users = Map<string, { id: string; email: string | null }>;
+
+/** The github provider against the fake, creating users into `users` as `gh:<account id>`. */
+const githubInto = (users: Users) => ({
+  providers: [fromPassport(github())],
+  findOrCreateUser(account: SocialAccount) {
+    const user = { id: `gh:${account.providerAccountId}`, email: account.profile.email };
+    users.set(user.id, user);
+    return user;
+  },
+});
+
 describe("social login through useAuth", () => {
   it("mounts at social.basePath and completes the login like every other path (session, onLogin, /me)", async () => {
     const users = new Map<string, { id: string; email: string | null }>();
@@ -194,12 +206,7 @@ describe("social login through useAuth", () => {
       session: cookieSession({ getUserById: (id) => users.get(id) ?? null, store: new InMemorySessionStore() }),
       onLogin: (user) => void logins.push(user.id),
       social: {
-        providers: [fromPassport(github())],
-        findOrCreateUser(account: SocialAccount) {
-          const user = { id: `gh:${account.providerAccountId}`, email: account.profile.email };
-          users.set(user.id, user);
-          return user;
-        },
+        ...githubInto(users),
         successRedirect: "/welcome",
         stateStore: createMemoryKV(),
       },
@@ -232,12 +239,7 @@ describe("a login refused by onLogin", () => {
         throw new ForbiddenError("Account suspended");
       },
       social: {
-        providers: [fromPassport(github())],
-        findOrCreateUser(account: SocialAccount) {
-          const user = { id: `gh:${account.providerAccountId}`, email: account.profile.email };
-          users.set(user.id, user);
-          return user;
-        },
+        ...githubInto(users),
         stateStore: createMemoryKV(),
       },
     });
