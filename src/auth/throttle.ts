@@ -78,6 +78,29 @@ export async function bumpWindow(store: AuthKv, key: string, delta: 1 | -1, wind
   return null;
 }
 
+/**
+ * The per-account key: compatibility-folded (NFKC, so fullwidth `ａｄａ@…` is `ada@…`), trimmed and
+ * lower-cased, so spelling variants of one address share one counter.
+ */
+export function accountKey(email: string): string {
+  return email.normalize("NFKC").trim().toLowerCase();
+}
+
+/**
+ * The per-address key: an IPv4 address as is, an IPv6 address by its /64 network, since one
+ * subscriber usually holds a whole /64 and could otherwise rotate through 2^64 buckets.
+ */
+export function addressBucket(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const [head = "", tail] = ip.toLowerCase().split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 /** Builds the throttle. `kv(c)` supplies the store per request; `now` is the clock. */
 export function createLoginThrottle(
   options: ThrottleOptions,
@@ -91,7 +114,7 @@ export function createLoginThrottle(
   if (!Number.isInteger(windowMs) || windowMs < 1000) throw new TypeError("throttle.windowMs must be an integer of at least 1000 ms");
   const proxies = options.trustedProxies ?? trustedProxies;
   const storeOf = (c: Context) => options.store ?? kv(c);
-  const keys = (c: Context, email: string) => [`login:id:${email.trim().toLowerCase()}`, `login:ip:${resolveClientIp(c, { trustedProxies: proxies })}`];
+  const keys = (c: Context, email: string) => [`login:id:${accountKey(email)}`, `login:ip:${addressBucket(resolveClientIp(c, { trustedProxies: proxies }))}`];
 
   const bump = (store: AuthKv, key: string, delta: 1 | -1) => bumpWindow(store, key, delta, windowMs, now);
   // Requests whose attempt `check` already counted, so a failure is not counted twice.

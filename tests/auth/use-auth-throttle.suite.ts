@@ -67,6 +67,19 @@ export function useAuthThrottleSuite(runtime: AuthTestRuntime): void {
       expect(statuses.filter((s) => s === 429)).toHaveLength(17);
     });
 
+    it("buckets IPv6 clients by /64 and folds spelling variants of an email into one account counter", async () => {
+      const app = build(3, 60_000);
+      for (const [i, host] of ["2001:db8:1:2::1", "2001:db8:1:2:0:0:0:2", "2001:0db8:0001:0002:ffff::3"].entries()) {
+        expect((await from(app, host).post("/login", bad(`user${i}@example.com`))).status).toBe(401);
+      }
+      expect((await from(app, "2001:db8:1:2:abcd::9").post("/login", bad("other@example.com"))).status).toBe(429);
+      expect((await from(app, "2001:db8:1:3::1").post("/login", bad("other@example.com"))).status).toBe(401);
+      for (const variant of ["ＢＯＢ@example.com", " Bob@Example.com", "bob@example.com"]) {
+        expect((await from(app, "198.51.100.7").post("/login", bad(variant))).status).toBe(401);
+      }
+      expect((await from(app, "198.51.100.8").post("/login", { email: "bob@example.com", password: "pw" })).status).toBe(429);
+    });
+
     it("three 401s, then 429 with Retry-After = seconds left, even with the right password and from another IP", async () => {
       const app = build(3, 60_000);
       const c = from(app, "203.0.113.1");
