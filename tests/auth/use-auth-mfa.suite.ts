@@ -158,6 +158,16 @@ export function useAuthMfaSuite(runtime: AuthTestRuntime): void {
         expect((await fresh().post("/login", { ...login, mfaCode: backupCodes[4] })).status).toBe(200);
       });
 
+      it("two different backup codes used at once are both tombstoned", async () => {
+        const { fresh } = build();
+        const { backupCodes } = await enrol(fresh());
+        const [a, b] = await Promise.all([1, 2].map((i) => fresh().post("/login", { ...login, mfaCode: backupCodes[i] })));
+        expect([a!.status, b!.status]).toEqual([200, 200]);
+        const hashes = enrollments.get("u1")!.backupCodeHashes!;
+        expect([hashes[1], hashes[2]]).toEqual(["", ""]);
+        expect(hashes.filter((h) => h === "")).toHaveLength(2);
+      });
+
       it("re-enrolling while enabled needs a current code (403 otherwise) and is not a way to disable MFA", async () => {
         const { fresh } = build();
         const c = fresh();

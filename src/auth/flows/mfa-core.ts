@@ -67,8 +67,11 @@ async function checkMfaCode(rt: AuthRuntime, c: Context, mfa: MfaOptions, userId
   if (!matched) return false;
   const claim = `mfa:backup:${userId}:${await sha256Hex(hashes[index]!)}`;
   if (!(await rt.kv(c).set(claim, "1", { ttlMs: KV_LIMITS.maxTtlMs, ifAbsent: true }))) return false;
-  const tombstoned = hashes.map((hash, i) => (i === index ? "" : hash));
-  await mfa.saveEnrollment(userId, { ...enrollment, backupCodeHashes: tombstoned });
+  // Re-read: a concurrent request may have tombstoned another code since `enrollment` was loaded,
+  // and writing back a stale copy would restore it (the KV claim above still blocks its reuse).
+  const current = (await mfa.getEnrollment(userId)) ?? enrollment;
+  const tombstoned = (current.backupCodeHashes ?? hashes).map((hash, i) => (i === index ? "" : hash));
+  await mfa.saveEnrollment(userId, { ...current, backupCodeHashes: tombstoned });
   await mfa.consumeBackupCode?.(userId, index);
   return true;
 }
