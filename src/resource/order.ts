@@ -50,12 +50,6 @@ export function parseLimit(raw: string | undefined, defaultLimit: number, maxLim
   return value < 1 ? 1 : Math.min(value, maxLimit);
 }
 
-/** Parses `select`: known keys only (unknown ones are ignored); null means every field. */
-export function parseSelect(raw: string | undefined, allowed: ReadonlySet<string>): string[] | null {
-  if (raw === undefined || raw.trim() === "") return null;
-  return raw.split(",").map((s) => s.trim()).filter((key) => allowed.has(key));
-}
-
 /** ORDER BY clauses: the requested fields, then the id ascending as tie-breaker. */
 export function orderClauses(fields: SortField[], idColumn: Column, nullsLast: boolean): SQL[] {
   const clauses = fields.map(({ expr: column, descending }) =>

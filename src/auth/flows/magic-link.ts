@@ -5,13 +5,13 @@
  * @module
  */
 import type { Hono } from "hono";
-import { UnauthorizedError, ValidationError } from "../../errors/problem.js";
-import { issueVerificationToken, redeemVerificationToken } from "../verification-tokens.js";
+import { UnauthorizedError } from "../../errors/problem.js";
+import { issueVerificationToken } from "../verification-tokens.js";
 import { readAuthBody, requiredFields, stringFields } from "../routes/body.js";
 import type { AuthRuntime } from "../routes/runtime.js";
 import { mfaGate } from "./mfa-core.js";
-import { sendDetached } from "./password-reset.js";
-import { INVALID_TOKEN } from "./verification.js";
+import { fireAndForget } from "../sessions/session-core.js";
+import { redeemOrReject } from "./verification.js";
 
 /** Default lifetime of a magic link: 15 min. */
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
@@ -25,7 +25,7 @@ export function magicLinkRoutes(rt: AuthRuntime, router: Hono): void {
   router.post("/magic-link/request", async (c) => {
     const { email } = requiredFields(await readAuthBody(c), ["email"], "Email is required");
     const store = rt.tokenStore(c, flow.store);
-    sendDetached(c, async () => {
+    fireAndForget(c, async () => {
       if (!(await flow.findUserByEmail(email))) return;
       const { token, expiresAt } = await issueVerificationToken(store, `magic:${email}`, { ttlMs: flow.ttlMs ?? MAGIC_LINK_TTL_MS, hashTokens });
       await flow.sendLink({ identifier: email, token, expiresAt, c });
@@ -37,8 +37,7 @@ export function magicLinkRoutes(rt: AuthRuntime, router: Hono): void {
     const body = await readAuthBody(c);
     const { email, token } = requiredFields(body, ["email", "token"], "Email and token are required");
     const { mfaCode } = stringFields(body, ["mfaCode"], "Invalid MFA code");
-    const redeemed = await redeemVerificationToken(rt.tokenStore(c, flow.store), `magic:${email}`, token, { hashTokens });
-    if (!redeemed.ok) throw new ValidationError(INVALID_TOKEN, [{ field: "token", message: INVALID_TOKEN }]);
+    await redeemOrReject(rt.tokenStore(c, flow.store), `magic:${email}`, token, hashTokens);
     const user = await flow.findUserByEmail(email);
     if (!user) throw new UnauthorizedError("User not found");
     const challenge = await mfaGate(rt, c, user, email, mfaCode);

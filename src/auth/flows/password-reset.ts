@@ -5,26 +5,17 @@
  * the token) → consume → hash → `resetPassword` → "log out everywhere" when asked.
  * @module
  */
-import type { Context, Hono } from "hono";
-import { ValidationError } from "../../errors/problem.js";
+import type { Hono } from "hono";
 import { fireAndForget } from "../sessions/session-core.js";
 import { hashPassword } from "../password.js";
 import { enforcePasswordStrength } from "../password-policy.js";
-import { issueVerificationToken, redeemVerificationToken } from "../verification-tokens.js";
+import { issueVerificationToken } from "../verification-tokens.js";
 import { readAuthBody, requiredFields } from "../routes/body.js";
 import type { AuthRuntime } from "../routes/runtime.js";
-import { INVALID_TOKEN } from "./verification.js";
+import { redeemOrReject } from "./verification.js";
 
 /** Default lifetime of a reset token: 1 h. */
 export const RESET_TTL_MS = 3_600_000;
-
-/**
- * Runs the sending part of a request endpoint: after the response on Workers (waitUntil) and
- * Node alike; failures are swallowed (an answer would reveal whether the address exists).
- */
-export function sendDetached(c: Context, work: () => Promise<unknown>): void {
-  fireAndForget(c, work);
-}
 
 /** Mounts the reset routes when `passwordReset` is configured. */
 export function passwordResetRoutes(rt: AuthRuntime, router: Hono): void {
@@ -35,7 +26,7 @@ export function passwordResetRoutes(rt: AuthRuntime, router: Hono): void {
   router.post("/password/forgot", async (c) => {
     const { email } = requiredFields(await readAuthBody(c), ["email"], "Email is required");
     const store = rt.tokenStore(c, flow.store);
-    sendDetached(c, async () => {
+    fireAndForget(c, async () => {
       if (flow.findUserByEmail && !(await flow.findUserByEmail(email))) return;
       const { token, expiresAt } = await issueVerificationToken(store, `reset:${email}`, { ttlMs: flow.ttlMs ?? RESET_TTL_MS, hashTokens });
       await flow.sendToken({ identifier: email, token, expiresAt, c });
@@ -46,8 +37,7 @@ export function passwordResetRoutes(rt: AuthRuntime, router: Hono): void {
   router.post("/password/reset", async (c) => {
     const { email, token, password } = requiredFields(await readAuthBody(c), ["email", "token", "password"], "Email, token and password are required");
     if (rt.options.passwordPolicy) enforcePasswordStrength(password, rt.options.passwordPolicy);
-    const redeemed = await redeemVerificationToken(rt.tokenStore(c, flow.store), `reset:${email}`, token, { hashTokens });
-    if (!redeemed.ok) throw new ValidationError(INVALID_TOKEN, [{ field: "token", message: INVALID_TOKEN }]);
+    await redeemOrReject(rt.tokenStore(c, flow.store), `reset:${email}`, token, hashTokens);
     await flow.resetPassword(email, await hashPassword(password));
     if (flow.logoutEverywhere && flow.findUserByEmail && rt.strategy.invalidateUserSessions) {
       const user = await flow.findUserByEmail(email);

@@ -10,12 +10,19 @@ import { ValidationError } from "../../errors/problem.js";
 import { issueVerificationToken, redeemVerificationToken } from "../verification-tokens.js";
 import { readAuthBody, requiredFields } from "../routes/body.js";
 import type { AuthRuntime } from "../routes/runtime.js";
+import type { VerificationTokenStore } from "../types.js";
 
 /** Default lifetime of a verification token: 24 h. */
 export const VERIFICATION_TTL_MS = 24 * 3_600_000;
 
 /** The 400 of every failed redemption (unknown, expired, already used, other purpose). */
 export const INVALID_TOKEN = "Invalid or expired token";
+
+/** Consumes a purpose-bound token once; every failure is the same 400, so none says why. */
+export async function redeemOrReject(store: VerificationTokenStore, identifier: string, token: string, hashTokens: boolean): Promise<void> {
+  const redeemed = await redeemVerificationToken(store, identifier, token, { hashTokens });
+  if (!redeemed.ok) throw new ValidationError(INVALID_TOKEN, [{ field: "token", message: INVALID_TOKEN }]);
+}
 
 /** Mounts the verification routes when `verification` is configured. */
 export function verificationRoutes(rt: AuthRuntime, router: Hono): void {
@@ -33,8 +40,7 @@ export function verificationRoutes(rt: AuthRuntime, router: Hono): void {
 
   router.post("/verify/confirm", async (c) => {
     const { email, token } = requiredFields(await readAuthBody(c), ["email", "token"], "Email and token are required");
-    const redeemed = await redeemVerificationToken(rt.tokenStore(c, flow.store), `verify:${email}`, token, { hashTokens });
-    if (!redeemed.ok) throw new ValidationError(INVALID_TOKEN, [{ field: "token", message: INVALID_TOKEN }]);
+    await redeemOrReject(rt.tokenStore(c, flow.store), `verify:${email}`, token, hashTokens);
     await flow.markVerified(email);
     return c.json({ success: true });
   });
