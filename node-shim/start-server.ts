@@ -91,6 +91,8 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
     (closing ??= (async () => {
       servers.delete(close);
       state.shuttingDown = true;
+      // Streams never finish on their own: end them cleanly so clients reconnect elsewhere and resume.
+      state.closeStreams?.();
       const deadline = Date.now() + drainTimeoutMs;
       if (inFlight > 0) {
         await new Promise<void>((resolve) => {

@@ -18,6 +18,7 @@ import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
 import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-headers.js";
 import type { OpenApiConfig } from "../openapi/document.js";
 import { openapiRoutes } from "../openapi/routes.js";
+import { Realtime, type RealtimeOptions } from "../realtime/realtime.js";
 
 /** Context variables Covara sets. */
 export interface CovaraVariables {
@@ -63,6 +64,8 @@ export interface CovaraOptions {
    * `/__covara/docs`; on by default, `false` removes them (docs/openapi.md).
    */
   openapi?: boolean | OpenApiConfig;
+  /** The realtime hub and `sse` defaults (docs/subscriptions.md). */
+  realtime?: RealtimeOptions;
 }
 
 /** A registered resource: its mount path and runtime. */
@@ -87,6 +90,8 @@ export class CovaraApp extends Hono<CovaraEnv> {
   readonly basePrefix: string;
   /** The store given as `kv`, if any. */
   readonly kv: KvStore | undefined;
+  /** The hub, `sse` defaults and the live streams this app holds. */
+  readonly realtime: Realtime;
   /** Mounted resources by resource name: relation targets, includes and nested writes look here. */
   readonly registry: ResourceRegistry = {
     get: (name) => this.resources.find((r) => r.runtime.model.name === name)?.runtime,
@@ -106,6 +111,9 @@ export class CovaraApp extends Hono<CovaraEnv> {
     this.#deferResourceRoutes();
     this.basePrefix = normalizeBase(options.basePath);
     this.kv = options.kv;
+    const logger = (typeof options.observability === "object" && options.observability.logger) || getLogger();
+    this.realtime = new Realtime(options.realtime, logger);
+    this.serverState.closeStreams = () => this.realtime.closeAll();
     this.onError(errorHandler);
     this.notFound(notFoundHandler);
     const kv = options.kv;
@@ -158,7 +166,7 @@ export class CovaraApp extends Hono<CovaraEnv> {
       typeof pathOrTable === "string"
         ? [pathOrTable, tableOrConfig as Table, maybeConfig!]
         : [undefined, pathOrTable, tableOrConfig as ResourceConfig];
-    const runtime = createResourceRuntime(table, config, this.registry);
+    const runtime = createResourceRuntime(table, config, this.registry, this.realtime);
     const relative = path === undefined ? `/${runtime.model.name}` : path.startsWith("/") ? path : `/${path}`;
     const mount = `${this.basePrefix}${relative}`.replace(/\/+$/, "") || "/";
     // Built now, so configuration mistakes throw here; added to the router at the first request.

@@ -25,6 +25,8 @@ export interface HealthConfig {
 /** Process facts the server adapter fills in: draining flag, V8 heap limit (Node only). */
 export interface ServerState {
   shuttingDown: boolean;
+  /** Closes the app's live streams (SSE) with a resumable position; called as shutdown begins. */
+  closeStreams?: () => void;
   heapLimitBytes?: number;
 }
 

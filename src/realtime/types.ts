@@ -85,7 +85,7 @@ export interface HubConnectOptions {
 }
 
 /**
- * The hub port. Implementations: in memory (`node-shim/memory/hub.ts`, one process or isolate),
+ * The hub port. Implementations: in memory (`memory-hub.ts`, one process or isolate),
  * Redis (`node-shim/redis/hub.ts`), Durable Object (`durable-objects/changelog-hub.ts`).
  */
 export interface HubBackend {
@@ -120,3 +120,9 @@ export interface ChangelogRetention {
 
 /** Default number of retained entries per resource. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
+
+/**
+ * A KV store that brings a hub of its own (Redis, the Durable Object KV) exposes it under this
+ * key, so `setGlobalKV(...)` alone gives cross-process subscriptions (spec 30 §2, §6).
+ */
+export const HUB_FACTORY: unique symbol = Symbol.for("covara.hubFactory") as never;

@@ -3,6 +3,7 @@
  * see docs/resources.md for each option.
  * @module
  */
+import type { SseOptions } from "../realtime/options.js";
 import type { Column, Table } from "drizzle-orm";
 import type { Context } from "hono";
 import type { CompiledScope, CustomOperators } from "../rsql/index.js";
@@ -211,6 +212,8 @@ export interface ResourceConfig<TTable extends Table = Table> {
   rateLimit?: ResourceRateLimitConfig;
   /** Overrides transaction detection for custom drivers. */
   transactions?: boolean;
+  /** Subscription settings (spec 20): heartbeat, queue, limits, scope recheck. */
+  sse?: SseOptions;
   /** @internal the table type, for inference. */
   readonly __table?: TTable;
 }

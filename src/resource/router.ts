@@ -18,6 +18,7 @@ import { getHandler } from "./routes/get.js";
 import { listHandler } from "./routes/list.js";
 import { rpcHandler } from "./routes/rpc.js";
 import { updateHandler } from "./routes/update.js";
+import { subscribeHandler } from "../realtime/routes/subscribe.js";
 
 type Handler = (c: Context) => Response | Promise<Response>;
 
@@ -44,6 +45,7 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   if (caps.enableAggregations !== false) router.get("/aggregate", operation("aggregate", aggregateHandler(rt)));
   const procedures = rt.config.procedures;
   if (procedures && Object.keys(procedures).length > 0) router.post("/rpc/:name", operation("rpc", rpcHandler(rt, procedures)));
+  if (caps.enableSubscribe !== false) router.get("/subscribe", operation("subscribe", subscribeHandler(rt)));
   router.get("/", operation("list", listHandler(rt)));
   // Before every `/:id` route: `/batch` is a static segment and must win.
   mountBatchRoutes(router, rt, operation);

@@ -16,6 +16,8 @@ import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type 
 import { openAccess, resolveScope } from "./scope.js";
 import { relationPathSql } from "./relations/paths.js";
 import { hasRelationPath, rowSatisfiesSql } from "./scope-row.js";
+import { Realtime } from "../realtime/realtime.js";
+import { resolveSseOptions, type ResolvedSseOptions } from "../realtime/options.js";
 
 const DENY = sql`1 = 0`;
 
@@ -52,6 +54,10 @@ export interface ResourceRuntime {
   /** The app's other resources (empty for a standalone `useResource`). */
   registry: ResourceRegistry;
   softDelete: SoftDelete | undefined;
+  /** The app's realtime side: hub, held streams. */
+  realtime: Realtime;
+  /** This resource's subscription settings. */
+  sse: ResolvedSseOptions;
   /**
    * WHERE for (scope of `op`) ∧ (user filter) ∧ (not soft-deleted, unless `?withDeleted=true`
    * outside subscriptions); undefined means every row. An empty update/delete scope throws 403.
@@ -68,6 +74,25 @@ export interface ResourceRuntime {
   withDefaults(values: Record<string, unknown>): Record<string, unknown>;
   /** Computed fields, read mask and projection, ready for JSON. */
   present(row: Record<string, unknown>, select?: string[] | null): Record<string, unknown>;
+  /**
+   * A subscriber's predicate (spec 20 §6.1): scope of `subscribe` ∧ `filter` ∧ not soft-deleted,
+   * as SQL and, unless the scope walks relations, as an in-memory test. Throws 401/400 first.
+   */
+  liveMatcher(c: Context, filter?: string): Promise<LiveMatcher>;
+}
+
+/** A compiled subscription predicate. */
+export interface LiveMatcher {
+  /** Equal for subscribers with the same predicate, so one evaluation serves them all. */
+  key: string;
+  /** The predicate as SQL (undefined: every row). */
+  where: SQL | undefined;
+  /** The predicate on a row image; undefined for relation-path (join) scopes. */
+  test: ((row: Record<string, unknown>) => boolean) | undefined;
+  /** A deny scope: nothing ever matches. */
+  deny: boolean;
+  /** The scope text, to notice a change on recheck. */
+  scopeText: string;
 }
 
 function isSqlExpression(value: unknown): boolean {
@@ -95,7 +120,7 @@ function softDeleteOf(columns: Record<string, Column>, config: ResourceConfig): 
   return { key, column, marker };
 }
 
-export function createResourceRuntime(table: Table, config: ResourceConfig, registry: ResourceRegistry = EMPTY_REGISTRY): ResourceRuntime {
+export function createResourceRuntime(table: Table, config: ResourceConfig, registry: ResourceRegistry = EMPTY_REGISTRY, realtime: Realtime = new Realtime()): ResourceRuntime {
   if (!config?.db) throw new Error("resource config: `db` is required");
   if (config.id === undefined) throw new Error("resource config: `id` is required");
   const model = tableModel(table, config.id);
@@ -215,6 +240,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
     updateRules: { columns, required: without(required, idKey), writable: without(writable, idKey), strict: config.strictInput === true },
     registry,
     softDelete,
+    realtime,
+    sse: resolveSseOptions(realtime.options.sse, config.sse),
 
     where(c, op, filter) {
       // 401 before 400: who may ask is decided before what is asked is parsed.
@@ -262,6 +289,27 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       const [row] = await config.db.select().from(table).where(condition);
       if (!row) throw new NotFoundError(model.name, rawId);
       return { id, row };
+    },
+
+    async liveMatcher(c, filter) {
+      const text = filter !== undefined && filter.trim() !== "" ? filter : undefined;
+      const where = await runtime.where(c, "subscribe", text);
+      const scope = config.auth ? await resolveScope(c, config.auth, "subscribe", model.name) : ({ kind: "all" } as const);
+      const scopeText = scope.kind === "rsql" ? scope.text : scope.kind;
+      const key = JSON.stringify([scopeText, text ?? ""]);
+      if (scope.kind === "none") return { key, where, test: () => false, deny: true, scopeText };
+      const filterNode = text === undefined ? null : parseRsql(text, limits);
+      const filterTest = filterNode ? toPredicate(filterNode, { columns: userCompile.columns, customOperators: config.customOperators }) : undefined;
+      let scopeTest: ((row: Record<string, unknown>) => boolean) | undefined;
+      if (scope.kind === "rsql") {
+        const node = parseRsql(scope.text, scopeLimits);
+        if (hasRelationPath(node)) return { key, where, test: undefined, deny: false, scopeText };
+        scopeTest = toPredicate(node, { columns, customOperators: config.customOperators });
+      }
+      const softKey = softDelete?.key;
+      const test = (row: Record<string, unknown>) =>
+        (softKey === undefined || row[softKey] === null || row[softKey] === undefined) && (!scopeTest || scopeTest(row)) && (!filterTest || filterTest(row));
+      return { key, where, test, deny: false, scopeText };
     },
 
     present(row, select) {

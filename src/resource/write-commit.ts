@@ -11,27 +11,39 @@ import type { HookContext } from "./config.js";
 import type { ResourceEtag } from "./etag.js";
 import type { ResourceRuntime } from "./runtime.js";
 import { takeTurns, withTransaction, writesTakeTurns } from "./transaction.js";
+import { publishChanges } from "../realtime/publish.js";
+import type { ChangeInput } from "../realtime/types.js";
 
 /**
  * Runs `write` (on the transaction handle when there is one), then `after` with its result.
  * Without an after-hook no transaction is opened. Inside a transaction the hook's `ctx.db` is the
  * transaction handle, so its own writes commit or roll back with the row (and cannot deadlock
  * against it on single-connection drivers).
+ *
+ * `changes(result)` names the committed row changes; they are published to the hub after the
+ * commit (a rollback publishes nothing) and, where writes take turns, before the next write
+ * starts, so the changelog follows commit order.
  */
 export function commitWrite<T>(
   rt: ResourceRuntime,
   ctx: HookContext | undefined,
   write: (db: any) => Promise<T>,
   after: ((ctx: HookContext, result: T) => unknown) | undefined,
+  changes?: (result: T) => ChangeInput[],
 ): Promise<T> {
   const turns = takesTurns(rt);
-  if (!after || !ctx) return turns ? takeTurns(rt.db, () => write(rt.db)) : write(rt.db);
-  const run = () =>
+  const publish = changes && ((result: T) => publishChanges(rt, changes(result)).then(() => result));
+  if (!after || !ctx) {
+    const direct = publish ? () => write(rt.db).then(publish) : () => write(rt.db);
+    return turns ? takeTurns(rt.db, direct) : direct();
+  }
+  const transact = () =>
     withTransaction(rt.db, rt.transactions, async (db, atomic) => {
       const result = await write(db);
       await after(atomic ? { ...ctx, db } : ctx, result);
       return result;
     });
+  const run = publish ? () => transact().then(publish) : transact;
   return turns ? takeTurns(rt.db, run) : run();
 }
 

@@ -1,6 +1,6 @@
 /** The hub contract on the in-memory hub, and what only it has: time-based pruning. */
 import { describe, expect, it } from "vitest";
-import { createMemoryHub } from "../../node-shim/memory/hub.js";
+import { createMemoryHub } from "../../src/realtime/memory-hub.js";
 import { hubContract } from "../contracts/hub.contract.js";
 
 hubContract("memory", async () => ({ hub: createMemoryHub({ maxEntries: 5 }), durable: false, cleanup: async () => {} }));

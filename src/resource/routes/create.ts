@@ -10,7 +10,8 @@ import { readJsonBody, validateBody } from "../input.js";
 import { nestedCreateHandler } from "../nested-writes.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { resolveScope } from "../scope.js";
-import { commitWrite, takesTurns } from "../write-commit.js";
+import { commitWrite } from "../write-commit.js";
+import { rowChange } from "../../realtime/publish.js";
 
 type Row = Record<string, unknown>;
 
@@ -20,7 +21,6 @@ export function createHandler(rt: ResourceRuntime) {
   const nested = rt.config.nestedWrites ? nestedCreateHandler(rt) : undefined;
   const hooks = rt.config.hooks;
   const etag = resolveEtag(model, rt.config.etag);
-  const turns = takesTurns(rt);
   const insert = (target: any, values: Row) => target.insert(model.table).values(values).returning().then((rows: Row[]) => rows[0]!);
   return async (c: Context) => {
     // Nested write-through (spec 10 §8.1): answered there when the body names a declared relation.
@@ -29,6 +29,12 @@ export function createHandler(rt: ResourceRuntime) {
     const scope = await resolveScope(c, rt.config.auth, "create", model.name);
     if (scope.kind === "none") throw new ForbiddenError(`Not authorized to create on ${model.name}`);
     let values = validateBody(await readJsonBody(c, rt.bodyLimit), rt.createRules, "create");
+    const optimisticId = c.req.header("x-covara-optimistic-id");
+    const changes = (created: Row) => {
+      const change = rowChange(rt, c, "create", created, undefined);
+      if (optimisticId) change.optimisticId = optimisticId;
+      return [change];
+    };
     let row!: Row;
     if (hooks) {
       const ctx = hookContext(c, db, model.table);
@@ -36,14 +42,13 @@ export function createHandler(rt: ResourceRuntime) {
       if (hooks.onBeforeCreate) values = (await hooks.onBeforeCreate(ctx, values)) ?? values;
       const data = values;
       await rt.checkWriteScope(c, "create", () => rt.withDefaults(data));
-      row = await commitWrite(rt, ctx, (target) => insert(target, data), hooks.onAfterCreate);
+      row = await commitWrite(rt, ctx, (target) => insert(target, data), hooks.onAfterCreate, changes);
     } else {
       await rt.checkWriteScope(c, "create", () => rt.withDefaults(values));
       const data = values;
-      row = turns ? await commitWrite(rt, undefined, (target) => insert(target, data), undefined) : (await db.insert(model.table).values(values).returning())[0];
+      row = await commitWrite(rt, undefined, (target) => insert(target, data), undefined, changes);
     }
     const body = rt.present(row);
-    const optimisticId = c.req.header("x-covara-optimistic-id");
     if (optimisticId) body._optimisticId = optimisticId;
     if (etag) c.header("ETag", await etag.tag(row));
     return c.json(body, 201);

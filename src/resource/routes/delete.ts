@@ -10,6 +10,7 @@ import { resolveEtag } from "../etag.js";
 import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { commitWrite, modifiedError } from "../write-commit.js";
+import { rowChange } from "../../realtime/publish.js";
 
 type Row = Record<string, unknown>;
 
@@ -20,17 +21,17 @@ export function deleteHandler(rt: ResourceRuntime) {
   const soft = rt.softDelete;
   const etag = resolveEtag(model, rt.config.etag);
 
-  /** Runs the DELETE or marker UPDATE; checks the affected rows only when that can fail visibly. */
-  const remove = async (target: any, id: unknown, rawId: string, guard: SQL, cas: SQL | undefined): Promise<void> => {
-    if (!soft && !cas) {
-      await target.delete(model.table).where(guard);
-      return;
-    }
+  /**
+   * Runs the DELETE or marker UPDATE and answers how many rows it removed (0 when a concurrent
+   * delete won: that write's entry is the only one). Zero rows is an error only where it can be
+   * seen (a precondition, a soft delete).
+   */
+  const remove = async (target: any, id: unknown, rawId: string, guard: SQL, cas: SQL | undefined): Promise<number> => {
     const returning = { id: model.idColumn };
     const removed: unknown[] = soft
       ? await target.update(model.table).set({ [soft.key]: soft.marker() }).where(and(guard, isNull(soft.column))).returning(returning)
       : await target.delete(model.table).where(guard).returning(returning);
-    if (removed.length > 0) return;
+    if (removed.length > 0 || (!soft && !cas)) return removed.length;
     if (cas) throw await modifiedError(rt, etag, target, id);
     // Another request soft-deleted it first.
     throw new NotFoundError(model.name, rawId);
@@ -48,7 +49,9 @@ export function deleteHandler(rt: ResourceRuntime) {
     const byId = eq(model.idColumn, id);
     const guard = (scope ? (cas ? and(byId, scope, cas) : and(byId, scope)) : cas ? and(byId, cas) : byId)!;
     const onAfterDelete = hooks?.onAfterDelete;
-    await commitWrite(rt, ctx, (target) => remove(target, id, rawId, guard, cas), onAfterDelete && ((hookCtx: typeof ctx & {}) => onAfterDelete(hookCtx, row)));
+    // A soft delete travels the delete path (spec 20 §6.2): subscribers get `removed`.
+    const changes = (removed: number) => (removed > 0 ? [rowChange(rt, c, "delete", undefined, row)] : []);
+    await commitWrite(rt, ctx, (target) => remove(target, id, rawId, guard, cas), onAfterDelete && ((hookCtx: typeof ctx & {}) => onAfterDelete(hookCtx, row)), changes);
     return c.body(null, 204);
   };
 }

@@ -10,6 +10,7 @@ import { hookContext } from "../hooks.js";
 import { readJsonBody, validateBody } from "../input.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { commitWrite, modifiedError, setsAnyColumn } from "../write-commit.js";
+import { rowChange } from "../../realtime/publish.js";
 
 type Row = Record<string, unknown>;
 
@@ -43,7 +44,9 @@ export function updateHandler(rt: ResourceRuntime, mode: "update" | "replace") {
     const scope = await rt.where(c, "update");
     const byId = eq(model.idColumn, id);
     const guard = scope ? (cas ? and(byId, scope, cas) : and(byId, scope)) : cas ? and(byId, cas) : byId;
-    const updated = await commitWrite(rt, ctx, (target) => update(target, id, row, data, guard), hooks?.onAfterUpdate);
+    // An update that sets nothing changes nothing: no changelog entry.
+    const changes = (after: Row) => (after === row ? [] : [rowChange(rt, c, "update", after, row)]);
+    const updated = await commitWrite(rt, ctx, (target) => update(target, id, row, data, guard), hooks?.onAfterUpdate, changes);
     if (etag) c.header("ETag", await etag.tag(updated));
     return c.json(rt.present(updated));
   };

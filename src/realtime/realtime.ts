@@ -1,0 +1,69 @@
+/**
+ * The app's realtime side: which hub it uses, its `sse` defaults, and the streams it holds (so
+ * a graceful shutdown can close them with a resumable position, spec 30 §3).
+ * @module
+ */
+import { getLogger, type Logger } from "../log/logger.js";
+import { getGlobalHub } from "./default-hub.js";
+import type { SseOptions } from "./options.js";
+import type { ChangeInput, HubBackend } from "./types.js";
+
+/** `createCovara({ realtime })`. */
+export interface RealtimeOptions {
+  /** The hub; default the global hub (`setGlobalHub`, else the global KV's, else in memory). */
+  hub?: HubBackend;
+  /** `sse` defaults for every resource (a resource's own `sse` wins). */
+  sse?: SseOptions;
+}
+
+const onWorkers = () => (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+
+/** One app's realtime state. */
+export class Realtime {
+  readonly #streams = new Set<{ close(): void }>();
+  #warned = false;
+
+  constructor(
+    readonly options: RealtimeOptions = {},
+    readonly logger: Logger = getLogger(),
+  ) {}
+
+  /** The hub, resolved at use: the global default may be set after the app was built. */
+  hub(): HubBackend {
+    const hub = this.options.hub ?? getGlobalHub();
+    if (!this.#warned && hub.kind === "memory" && onWorkers()) {
+      this.#warned = true;
+      this.logger.warn("Realtime runs on the in-memory hub: subscribers only see writes made in the same isolate. Bind CovaraKVDurableObject (COVARA_KV) and call setGlobalKV(createDurableObjectKV(env.COVARA_KV)) for cross-isolate delivery.");
+    }
+    return hub;
+  }
+
+  /**
+   * Appends one committed write's changes. A hub that cannot be reached does not fail the
+   * write, which has committed: the error is logged.
+   */
+  async publish(resource: string, changes: ChangeInput[]): Promise<void> {
+    if (changes.length === 0) return;
+    try {
+      await this.hub().append(resource, changes);
+    } catch (error) {
+      this.logger.error(`Realtime publish failed for ${resource}; subscribers may miss ${changes.length} change(s)`, { resource, error: String(error) });
+    }
+  }
+
+  /** Holds a stream until it ends; returns the release function. */
+  hold(stream: { close(): void }): () => void {
+    this.#streams.add(stream);
+    return () => this.#streams.delete(stream);
+  }
+
+  /** Number of streams open. */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  /** Closes every stream this app holds (graceful shutdown): clients reconnect and resume. */
+  closeAll(): void {
+    for (const stream of [...this.#streams]) stream.close();
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * One server-sent-events stream (spec 20 §3, §8, §9): frame encoding, heartbeats, and a bounded
+ * outbound queue. The queue is the stream's own `ReadableStream` queue, measured in bytes: when
+ * the client stops reading, the server adapter stops pulling and the queue fills; past
+ * `maxQueueBytes` the backpressure policy decides, so a stalled client never grows memory.
+ * @module
+ */
+
+/** What happens to an event that meets a full queue (spec 20 §8). */
+export type BackpressurePolicy = "invalidate" | "disconnect" | "drop";
+
+/** Options of an SSE stream. */
+export interface SseStreamOptions {
+  heartbeatMs: number;
+  maxQueueBytes: number;
+  onBackpressure: BackpressurePolicy;
+  /** Runs once when the stream ends for any reason (client gone, closed by the server). */
+  onClose?: () => void;
+}
+
+const encoder = new TextEncoder();
+const SLOW_CONSUMER = encoder.encode('data: {"type":"invalidate","reason":"slow-consumer"}\n\n');
+
+/** The headers of every SSE response (spec 20 §2). */
+export const SSE_HEADERS: Record<string, string> = {
+  "Content-Type": "text/event-stream",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+  "X-Content-Type-Options": "nosniff",
+};
+
+/** Encodes one frame: optional `id:` and `event:` lines, then `data:`. */
+export function frame(data: unknown, options: { id?: number; event?: string } = {}): string {
+  let out = "";
+  if (options.id !== undefined) out += `id: ${options.id}\n`;
+  if (options.event !== undefined) out += `event: ${options.event}\n`;
+  return `${out}data: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A writable SSE stream and the `ReadableStream` body that carries it. */
+export class SseStream {
+  readonly body: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #open = true;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #waiters: (() => void)[] = [];
+  readonly #options: SseStreamOptions;
+
+  constructor(options: SseStreamOptions) {
+    this.#options = options;
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        pull: () => this.#wake(),
+        cancel: () => this.#finish(),
+      },
+      { highWaterMark: options.maxQueueBytes, size: (chunk) => chunk.byteLength },
+    );
+    if (options.heartbeatMs > 0) {
+      this.#heartbeat = setInterval(() => this.comment(`ping ${Date.now()}`), options.heartbeatMs);
+      // Node: a heartbeat must not keep the process alive on its own.
+      (this.#heartbeat as { unref?: () => void }).unref?.();
+    }
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** True while the queue is at or above its high-water mark. */
+  get full(): boolean {
+    return this.#open && (this.#controller.desiredSize ?? 0) <= 0;
+  }
+
+  /** Writes regardless of the mark (heartbeats, control frames, paced snapshot pages). */
+  write(text: string): void {
+    if (!this.#open) return;
+    try {
+      this.#controller.enqueue(encoder.encode(text));
+    } catch {
+      this.#finish();
+    }
+  }
+
+  /** A comment line, e.g. the heartbeat `: ping <ms>`. */
+  comment(text: string): void {
+    this.write(`: ${text}\n\n`);
+  }
+
+  /**
+   * Writes a live event under the backpressure policy. Returns false when the event was not
+   * written (dropped, or the stream was closed because of it).
+   */
+  push(text: string): boolean {
+    if (!this.#open) return false;
+    if (!this.full) {
+      this.write(text);
+      return true;
+    }
+    const policy = this.#options.onBackpressure;
+    if (policy === "drop") return false;
+    if (policy === "invalidate") {
+      try {
+        this.#controller.enqueue(SLOW_CONSUMER);
+      } catch {
+        // Closed underneath us: nothing to tell.
+      }
+    }
+    this.close();
+    return false;
+  }
+
+  /** Resolves once the queue is below its mark (or the stream ended): paces snapshots. */
+  drained(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Ends the stream cleanly after what is queued. */
+  close(): void {
+    if (!this.#open) return;
+    try {
+      this.#controller.close();
+    } catch {
+      // Already errored or cancelled.
+    }
+    this.#finish();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #finish(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#wake();
+    this.#options.onClose?.();
+  }
+}

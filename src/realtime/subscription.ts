@@ -1,0 +1,368 @@
+/**
+ * One live subscription's state machine (spec 20 §4–§7), shared by every hub backend and both
+ * transports (a standalone SSE stream, a multiplexed channel). It owns the known set K, the
+ * per-subscription delivery counter, the initial data (snapshot, hybrid or replay), the buffer of
+ * live entries that arrive meanwhile, gap filling, classification and the scope recheck.
+ * @module
+ */
+import type { ChangeEntry, HubBackend, HubConnection, SlotClaim } from "./types.js";
+import type { LiveQuery } from "./live-query.js";
+
+type Row = Record<string, unknown>;
+
+/** A row or invalidate event as it goes on the wire (spec 20 §3). */
+export interface LiveEvent {
+  id: string;
+  subscriptionId: string;
+  seq: number;
+  timestamp: number;
+  type: "existing" | "added" | "changed" | "removed" | "invalidate";
+  object?: Row;
+  objectId?: string;
+  previousObjectId?: string;
+  meta?: { optimisticId: string };
+  reason?: string;
+}
+
+/** Where a subscription's frames go; the transport formats them. */
+export interface LiveOutput {
+  readonly open: boolean;
+  connected(seq: number): void;
+  /** Initial data and replay: written regardless of the queue mark (paced by `drained`). */
+  initial(event: LiveEvent, id?: number): void;
+  /** A live event under the backpressure policy. */
+  live(event: LiveEvent, id?: number): void;
+  synced(seq: number): void;
+  error(message: string): void;
+  drained(): Promise<void>;
+  /** Ends this subscription's output (the stream, or the channel). */
+  end(): void;
+}
+
+/** How the subscription starts (spec 20 §4, §5). */
+export type LiveStart = { mode: "fresh" } | { mode: "hybrid"; knownIds?: string[] } | { mode: "resume"; after: number };
+
+/** Options of a subscription. */
+export interface LiveSubscriptionOptions {
+  hub: HubBackend;
+  resource: string;
+  query: LiveQuery;
+  start: LiveStart;
+  output: LiveOutput;
+  subscriptionId: string;
+  claims?: SlotClaim[];
+  /** Scope recheck interval; 0 disables. */
+  recheckMs: number;
+  /** Rows per snapshot page. */
+  pageSize?: number;
+  /** Live entries held while the initial data is sent; past it they are re-read from the changelog. */
+  maxBuffered?: number;
+  onError?: (error: unknown) => void;
+  /** Runs once when the subscription ends. */
+  onClose?: () => void;
+}
+
+export const GAP_REASON = "Sequence gap - please refetch";
+const CATCHUP_REASON = "Catchup unavailable - please refetch";
+const JOIN_CATCHUP_REASON = "Catchup unavailable for relation-scoped subscription - please refetch";
+
+/**
+ * Predicate results per entry object and predicate key. Backends hand every local subscriber the
+ * same entry objects, so subscribers sharing a predicate evaluate it once per entry.
+ */
+const verdicts = new WeakMap<ChangeEntry, Map<string, boolean>>();
+
+function matches(query: LiveQuery, entry: ChangeEntry, row: Row): boolean {
+  const test = query.matcher.test!;
+  let byKey = verdicts.get(entry);
+  if (!byKey) verdicts.set(entry, (byKey = new Map()));
+  let verdict = byKey.get(query.matcher.key);
+  if (verdict === undefined) byKey.set(query.matcher.key, (verdict = test(row)));
+  return verdict;
+}
+
+const isCoarse = (entry: ChangeEntry) => entry.objectId === "*" || (entry.type !== "delete" && !entry.object);
+
+/** A live subscription. Call `connect()` before answering (it may refuse), then `run()`. */
+export class LiveSubscription {
+  readonly #o: LiveSubscriptionOptions;
+  #query: LiveQuery;
+  #conn: HubConnection | undefined;
+  #known = new Set<string>();
+  #counter = 0;
+  /** The last changelog position processed. */
+  #last = 0;
+  #live = false;
+  #buffer: ChangeEntry[] = [];
+  #overflow = false;
+  #chain: Promise<void> = Promise.resolve();
+  #recheck: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: LiveSubscriptionOptions) {
+    this.#o = options;
+    this.#query = options.query;
+  }
+
+  /** Registers with the hub (claims limits; may throw `SlotLimitError`) and captures the head. */
+  async connect(): Promise<void> {
+    this.#conn = await this.#o.hub.connect(this.#o.resource, (entries) => this.#receive(entries), {
+      claims: this.#o.claims,
+      onLost: () => this.close(),
+    });
+    this.#last = this.#conn.window.head;
+  }
+
+  /** Sends `connected`, the initial data and `synced`, then goes live. */
+  async run(): Promise<void> {
+    const head = this.#conn!.window.head;
+    const out = this.#o.output;
+    try {
+      out.connected(head);
+      await this.#initial(head);
+      if (this.#closed || !out.open) return;
+      out.synced(head);
+      this.#goLive();
+    } catch (error) {
+      this.#o.onError?.(error);
+      if (out.open) out.error(error instanceof Error ? error.message : "Subscription failed");
+      this.close();
+      out.end();
+    }
+  }
+
+  /** Unregisters from the hub and stops timers. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#conn?.close();
+    if (this.#recheck) clearInterval(this.#recheck);
+    this.#buffer = [];
+    this.#o.output.end();
+    this.#o.onClose?.();
+  }
+
+  #event(type: LiveEvent["type"], fields: Partial<LiveEvent>, timestamp = Date.now()): LiveEvent {
+    return { id: crypto.randomUUID(), subscriptionId: this.#o.subscriptionId, seq: ++this.#counter, timestamp, type, ...fields };
+  }
+
+  async #initial(head: number): Promise<void> {
+    const start = this.#o.start;
+    if (start.mode === "fresh") return this.#snapshot();
+    if (start.mode === "hybrid") {
+      this.#known = await this.#query.matchingIds(start.knownIds);
+      return;
+    }
+    const window = this.#conn!.window;
+    if (start.after > head || start.after + 1 < window.oldest) {
+      this.#o.output.initial(this.#event("invalidate", { reason: GAP_REASON }));
+    } else {
+      await this.#replay(start.after, head);
+    }
+    // After a replay (clean or cut short), K is what matches now, so later events classify right.
+    this.#known = await this.#query.matchingIds();
+  }
+
+  async #snapshot(): Promise<void> {
+    const size = this.#o.pageSize ?? 200;
+    const out = this.#o.output;
+    let after: unknown;
+    for (;;) {
+      const rows = await this.#query.page(after, size);
+      const bodies = await this.#query.present(rows);
+      for (let i = 0; i < rows.length; i++) {
+        this.#known.add(this.#query.idOf(rows[i]!));
+        out.initial(this.#event("existing", { object: bodies[i] }));
+      }
+      if (rows.length < size || !out.open) return;
+      after = this.#query.keyOf(rows[rows.length - 1]!);
+      await out.drained();
+    }
+  }
+
+  async #replay(after: number, head: number): Promise<void> {
+    const out = this.#o.output;
+    if (!this.#query.matcher.test && !this.#query.matcher.deny) {
+      out.initial(this.#event("invalidate", { reason: JOIN_CATCHUP_REASON }));
+      return;
+    }
+    let position = after;
+    while (position < head && out.open) {
+      const entries = (await this.#o.hub.since(this.#o.resource, position, 500)).filter((e) => e.seq <= head);
+      if (entries.length === 0) return;
+      for (const entry of entries) {
+        position = entry.seq;
+        if (isCoarse(entry)) {
+          out.initial(this.#event("invalidate", { reason: CATCHUP_REASON }));
+          return;
+        }
+        const event = await this.#classifyReplay(entry);
+        if (event) out.initial(event, entry.seq);
+      }
+      await out.drained();
+    }
+  }
+
+  async #classifyReplay(entry: ChangeEntry): Promise<LiveEvent | undefined> {
+    if (entry.type === "delete") return this.#event("removed", { objectId: entry.objectId }, entry.timestamp);
+    const inside = !this.#query.matcher.deny && matches(this.#query, entry, entry.object!);
+    if (entry.type === "create") return inside ? this.#event("added", { object: await this.#one(entry.object!), ...this.#meta(entry) }, entry.timestamp) : undefined;
+    return inside ? this.#event("changed", { object: await this.#one(entry.object!), ...this.#previous(entry) }, entry.timestamp) : this.#event("removed", { objectId: entry.objectId }, entry.timestamp);
+  }
+
+  #meta(entry: ChangeEntry): Partial<LiveEvent> {
+    return entry.optimisticId === undefined ? {} : { meta: { optimisticId: entry.optimisticId } };
+  }
+
+  #previous(entry: ChangeEntry): Partial<LiveEvent> {
+    return entry.previousObject ? { previousObjectId: entry.objectId } : {};
+  }
+
+  async #one(row: Row): Promise<Row> {
+    return (await this.#query.present([row]))[0]!;
+  }
+
+  #receive(entries: ChangeEntry[]): void {
+    if (this.#closed) return;
+    if (!this.#live) {
+      if (this.#overflow) return;
+      this.#buffer.push(...entries);
+      // A long snapshot must not hold an unbounded backlog: drop it and re-read the changelog.
+      if (this.#buffer.length > (this.#o.maxBuffered ?? 1000)) {
+        this.#buffer = [];
+        this.#overflow = true;
+      }
+      return;
+    }
+    this.#enqueue(entries);
+  }
+
+  #goLive(): void {
+    this.#live = true;
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    // With an overflowed buffer, the first entry after `last` makes `#process` fill the gap.
+    if (this.#overflow) this.#enqueue([]);
+    if (buffered.length > 0) this.#enqueue(buffered);
+    const every = this.#o.recheckMs;
+    if (every > 0) {
+      this.#recheck = setInterval(() => this.#chainUp(() => this.#rescope()), every);
+      (this.#recheck as { unref?: () => void }).unref?.();
+    }
+  }
+
+  #enqueue(entries: ChangeEntry[]): void {
+    this.#chainUp(() => this.#process(entries));
+  }
+
+  #chainUp(step: () => Promise<void>): void {
+    this.#chain = this.#chain.then(step).catch((error) => {
+      this.#o.onError?.(error);
+      this.close();
+    });
+  }
+
+  async #process(entries: ChangeEntry[]): Promise<void> {
+    if (this.#overflow) {
+      this.#overflow = false;
+      await this.#fill(Number.POSITIVE_INFINITY);
+    }
+    for (const entry of entries) {
+      if (this.#closed) return;
+      if (entry.seq <= this.#last) continue;
+      if (entry.seq > this.#last + 1) await this.#fill(entry.seq - 1);
+      if (entry.seq <= this.#last) continue;
+      await this.#apply(entry);
+      this.#last = entry.seq;
+    }
+  }
+
+  /** Reads entries `last < seq ≤ upTo` from the changelog; a pruned gap becomes an invalidate. */
+  async #fill(upTo: number): Promise<void> {
+    while (this.#last < upTo && !this.#closed) {
+      const entries = await this.#o.hub.since(this.#o.resource, this.#last, 500);
+      const wanted = entries.filter((e) => e.seq <= upTo);
+      if (wanted.length === 0) return;
+      if (wanted[0]!.seq > this.#last + 1) {
+        this.#o.output.live(this.#event("invalidate", { reason: GAP_REASON }));
+        this.#known = await this.#query.matchingIds();
+        this.#last = upTo === Number.POSITIVE_INFINITY ? wanted[wanted.length - 1]!.seq : upTo;
+        return;
+      }
+      for (const entry of wanted) {
+        await this.#apply(entry);
+        this.#last = entry.seq;
+      }
+      if (entries.length < 500) return;
+    }
+  }
+
+  async #apply(entry: ChangeEntry): Promise<void> {
+    const out = this.#o.output;
+    if (isCoarse(entry)) {
+      out.live(this.#event("invalidate", { reason: entry.reason ?? "external-mutation" }, entry.timestamp));
+      return;
+    }
+    const query = this.#query;
+    if (query.matcher.deny) return;
+    const id = entry.objectId;
+    const held = this.#known.has(id);
+    if (entry.type === "delete") {
+      if (!held) return;
+      this.#known.delete(id);
+      out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
+      return;
+    }
+    if (query.expiresAt !== undefined && Date.now() >= query.expiresAt) {
+      out.live(this.#event("invalidate", { reason: "Authentication expired" }));
+      this.close();
+      return;
+    }
+    let image = entry.object!;
+    let inside: boolean;
+    if (query.matcher.test) inside = matches(query, entry, image);
+    else {
+      // Relation-path scope: the images cannot decide, the database can (spec 20 §6.2).
+      const [row] = await query.rowsByIds([id]);
+      inside = row !== undefined;
+      if (row) image = row;
+    }
+    if (inside && held && entry.type === "update") {
+      out.live(this.#event("changed", { object: await this.#one(image), ...this.#previous(entry) }, entry.timestamp), entry.seq);
+    } else if (inside) {
+      this.#known.add(id);
+      out.live(this.#event("added", { object: await this.#one(image), ...this.#meta(entry) }, entry.timestamp), entry.seq);
+    } else if (held) {
+      this.#known.delete(id);
+      out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
+    }
+  }
+
+  /** Spec 20 §7: a changed (or relation-path) scope re-queries and reconciles K. */
+  async #rescope(): Promise<void> {
+    let next: LiveQuery | undefined;
+    try {
+      next = await this.#query.recheck();
+    } catch {
+      return; // retried on the next tick
+    }
+    if (!next || this.#closed) return;
+    const matching = await next.matchingIds();
+    const out = this.#o.output;
+    for (const id of [...this.#known]) {
+      if (matching.has(id)) continue;
+      this.#known.delete(id);
+      out.live(this.#event("removed", { objectId: id }));
+    }
+    const entering = [...matching].filter((id) => !this.#known.has(id));
+    if (entering.length > 0) {
+      const rows = await next.rowsByIds(entering);
+      const bodies = await next.present(rows);
+      rows.forEach((row, i) => {
+        this.#known.add(next.idOf(row));
+        out.live(this.#event("added", { object: bodies[i] }));
+      });
+    }
+    this.#query = next;
+  }
+}
