@@ -74,6 +74,12 @@ export {
   type MetricsCollector,
   type RequestMetrics,
 } from "./middleware/index.js";
+export { createMemoryHub, MemoryHub, type MemoryHubOptions } from "./realtime/memory-hub.js";
+export { setGlobalHub, getGlobalHub, clearGlobalHub } from "./realtime/default-hub.js";
+export type { RealtimeOptions } from "./realtime/realtime.js";
+export type { SseOptions } from "./realtime/options.js";
+export type { BackpressurePolicy } from "./realtime/sse.js";
+export { SlotLimitError, HUB_FACTORY, type HubBackend, type HubConnection, type HubConnectOptions, type ChangeEntry, type ChangeInput, type ChangeType, type ChangelogWindow, type SlotClaim } from "./realtime/types.js";
 export { createLogger, getLogger, setLogger, log, type Logger, type LogLevel, type LogRecord, type LogSink, type LoggerOptions } from "./log/logger.js";
 export { loggerFor } from "./log/context.js";
 export { createEnv, envVariable, usePublicEnv, type Env, type EnvSchema, type PublicEnv, type PublicEnvRouteConfig } from "./env/index.js";

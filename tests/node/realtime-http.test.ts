@@ -1,0 +1,159 @@
+/**
+ * Subscriptions over real loopback HTTP on Node (spec 20 §8, §9; spec 30 §3): heartbeats, the
+ * bounded queue under a client that stops reading (each backpressure policy), and graceful
+ * shutdown ending streams with a position the client resumes from on the next server.
+ */
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCovara, type BackpressurePolicy } from "../../src/index.js";
+import { createMemoryHub } from "../../src/realtime/memory-hub.js";
+import { startServer, type RunningServer } from "../../node-shim/index.js";
+import { nodeDatabases } from "./databases.js";
+import type { DbHarness } from "../resources/harness.js";
+import { readSse } from "../realtime/sse-reader.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met");
+    await sleep(10);
+  }
+}
+
+/** Opens an SSE request on a raw socket and never reads from it (until `drain()`). */
+function stalledClient(port: number, path: string): Promise<{ socket: Socket; drain(): Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: "127.0.0.1" }, () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
+      socket.pause();
+      resolve({
+        socket,
+        drain: () =>
+          new Promise((done) => {
+            let text = "";
+            socket.setEncoding("utf8");
+            socket.on("data", (chunk: string) => {
+              text += chunk;
+              // The last chunk of a chunked response: the server ended the stream.
+              if (text.endsWith("\r\n0\r\n\r\n")) done(text);
+            });
+            socket.on("end", () => done(text));
+            socket.on("close", () => done(text));
+            socket.resume();
+          }),
+      });
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("subscriptions over HTTP", () => {
+  let h: DbHarness;
+  let closeDb: () => Promise<void>;
+  beforeAll(async () => {
+    ({ harness: h, close: closeDb } = await nodeDatabases.find((f) => f.name === "better-sqlite3")!.open());
+  });
+  afterAll(() => closeDb());
+
+  const serve = async (sse: Record<string, unknown>, hub = createMemoryHub()) => {
+    const app = createCovara({ realtime: { hub, sse } }).resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await startServer(app, { port: 0, hostname: "127.0.0.1", gracefulShutdown: false, drainTimeoutMs: 2000 });
+    return { app, hub, server, base: `http://127.0.0.1:${server.port}` };
+  };
+
+  it("sends `: ping <ms>` heartbeats at the configured interval", async () => {
+    await h.reset();
+    const { server, base } = await serve({ heartbeatMs: 40 });
+    try {
+      const reader = readSse(await fetch(`${base}/api/people/subscribe`));
+      await reader.until((frames) => frames.filter((f) => f.comment?.startsWith("ping ")).length >= 2, 3000);
+      const ping = reader.frames.find((f) => f.comment?.startsWith("ping "))!;
+      expect(Math.abs(Number(ping.comment!.slice(5)) - Date.now())).toBeLessThan(5000);
+      await reader.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  const big = (n: number) => ({ type: "create" as const, objectId: String(n), object: { id: n, name: "x".repeat(8000), email: "e", role: "user", age: 1, score: null, active: true, createdAt: null } });
+
+  const stall = async (policy: BackpressurePolicy) => {
+    await h.reset();
+    const ctx = await serve({ maxQueueBytes: 8192, onBackpressure: policy });
+    const client = await stalledClient(ctx.server.port, "/api/people/subscribe");
+    await eventually(() => ctx.app.realtime.openStreams === 1);
+    await sleep(50);
+    // ~16 MB of events to a client that reads nothing: socket buffers fill, then the queue.
+    for (let n = 1; n <= 2000; n++) {
+      await ctx.hub.append("people", [big(n)]);
+      if (n % 100 === 0) await sleep(1);
+    }
+    return { ...ctx, client };
+  };
+
+  it("closes a stalled stream after a slow-consumer invalidate (default policy), without growing", async () => {
+    const { app, server, client } = await stall("invalidate");
+    try {
+      const rssBefore = process.memoryUsage().rss;
+      await eventually(() => app.realtime.openStreams === 0);
+      const text = await client.drain();
+      const frames = text.split("\n\n").filter((f) => f.includes("data: "));
+      expect(frames.at(-1)).toContain('data: {"type":"invalidate","reason":"slow-consumer"}');
+      // Only what fitted the socket buffers and the 8 KiB queue was ever held: far below 16 MB.
+      const delivered = frames.filter((f) => f.includes('"type":"added"')).length;
+      expect(delivered).toBeLessThan(2000);
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      client.socket.destroy();
+      await server.close();
+    }
+  });
+
+  it("disconnect policy: closes without an invalidate; drop policy: stays open and skips", async () => {
+    const disconnect = await stall("disconnect");
+    try {
+      await eventually(() => disconnect.app.realtime.openStreams === 0);
+      const text = await disconnect.client.drain();
+      expect(text).not.toContain("slow-consumer");
+    } finally {
+      disconnect.client.socket.destroy();
+      await disconnect.server.close();
+    }
+    const drop = await stall("drop");
+    try {
+      await sleep(100);
+      expect(drop.app.realtime.openStreams).toBe(1);
+      drop.client.socket.destroy();
+      await eventually(() => drop.app.realtime.openStreams === 0);
+    } finally {
+      await drop.server.close();
+    }
+  });
+
+  it("graceful shutdown ends streams cleanly; the client resumes on the next server with nothing lost", async () => {
+    await h.reset();
+    const hub = createMemoryHub();
+    const first = await serve({}, hub);
+    const reader = readSse(await fetch(`${first.base}/api/people/subscribe`));
+    await reader.synced();
+    await fetch(`${first.base}/api/people`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "a", email: "a" }) });
+    await reader.until(() => reader.events().length === 1);
+    const closing = first.server.close();
+    await reader.ended;
+    await closing;
+    const position = reader.frames.filter((f) => f.id !== undefined).at(-1)!.id!;
+    // Meanwhile another instance (same hub, same database) takes a write.
+    const second = await serve({}, hub);
+    try {
+      await fetch(`${second.base}/api/people`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "b", email: "b" }) });
+      const resumed = readSse(await fetch(`${second.base}/api/people/subscribe`, { headers: { "last-event-id": position } }));
+      await resumed.synced();
+      expect(resumed.events().map((e) => [e.type, e.object.name])).toEqual([["added", "b"]]);
+      await resumed.close();
+    } finally {
+      await second.server.close();
+    }
+  });
+});
