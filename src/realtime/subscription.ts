@@ -72,14 +72,20 @@ const JOIN_CATCHUP_REASON = "Catchup unavailable for relation-scoped subscriptio
  */
 const verdicts = new WeakMap<ChangeEntry, Map<string, boolean>>();
 
-function matches(query: LiveQuery, entry: ChangeEntry, row: Row): boolean {
+/** P(image) for the entry's after-image (`object`) or before-image (`previousObject`). */
+function matches(query: LiveQuery, entry: ChangeEntry, image: "object" | "previousObject" = "object"): boolean {
   const test = query.matcher.test!;
   let byKey = verdicts.get(entry);
   if (!byKey) verdicts.set(entry, (byKey = new Map()));
-  let verdict = byKey.get(query.matcher.key);
-  if (verdict === undefined) byKey.set(query.matcher.key, (verdict = test(row)));
+  const key = image === "object" ? query.matcher.key : `${query.matcher.key}\u0000before`;
+  let verdict = byKey.get(key);
+  if (verdict === undefined) byKey.set(key, (verdict = test(entry[image]!)));
   return verdict;
 }
+
+/** Rows whose first live entry decides K from its before-image, tracked for this long at most. */
+const SETTLE_MS = 30_000;
+const SETTLE_ROWS = 10_000;
 
 const isCoarse = (entry: ChangeEntry) => entry.objectId === "*" || (entry.type !== "delete" && !entry.object);
 
@@ -98,6 +104,13 @@ export class LiveSubscription {
   #chain: Promise<void> = Promise.resolve();
   #recheck: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /**
+   * Rows already touched by a live entry. The initial query reads the database, which can be
+   * ahead of the head H (a write commits, then publishes): for a row's first entry after H the
+   * before-image says what the client holds, not K. Bounded; dropped once settled.
+   */
+  #touched: Set<string> | undefined = new Set();
+  #liveSince = 0;
 
   constructor(options: LiveSubscriptionOptions) {
     this.#o = options;
@@ -205,7 +218,7 @@ export class LiveSubscription {
 
   async #classifyReplay(entry: ChangeEntry): Promise<LiveEvent | undefined> {
     if (entry.type === "delete") return this.#event("removed", { objectId: entry.objectId }, entry.timestamp);
-    const inside = !this.#query.matcher.deny && matches(this.#query, entry, entry.object!);
+    const inside = !this.#query.matcher.deny && matches(this.#query, entry);
     if (entry.type === "create") return inside ? this.#event("added", { object: await this.#one(entry.object!), ...this.#meta(entry) }, entry.timestamp) : undefined;
     return inside ? this.#event("changed", { object: await this.#one(entry.object!), ...this.#previous(entry) }, entry.timestamp) : this.#event("removed", { objectId: entry.objectId }, entry.timestamp);
   }
@@ -239,6 +252,7 @@ export class LiveSubscription {
 
   #goLive(): void {
     this.#live = true;
+    this.#liveSince = Date.now();
     const buffered = this.#buffer;
     this.#buffer = [];
     // With an overflowed buffer, the first entry after `last` makes `#process` fill the gap.
@@ -306,7 +320,7 @@ export class LiveSubscription {
     const query = this.#query;
     if (query.matcher.deny) return;
     const id = entry.objectId;
-    const held = this.#known.has(id);
+    const held = this.#held(entry);
     if (entry.type === "delete") {
       if (!held) return;
       this.#known.delete(id);
@@ -320,7 +334,7 @@ export class LiveSubscription {
     }
     let image = entry.object!;
     let inside: boolean;
-    if (query.matcher.test) inside = matches(query, entry, image);
+    if (query.matcher.test) inside = matches(query, entry);
     else {
       // Relation-path scope: the images cannot decide, the database can (spec 20 §6.2).
       const [row] = await query.rowsByIds([id]);
@@ -336,6 +350,19 @@ export class LiveSubscription {
       this.#known.delete(id);
       out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
     }
+  }
+
+  /** Whether the client holds the entry's row (see `#touched`). */
+  #held(entry: ChangeEntry): boolean {
+    const id = entry.objectId;
+    const touched = this.#touched;
+    if (!touched || touched.has(id) || !entry.previousObject || !this.#query.matcher.test) {
+      touched?.add(id);
+      return this.#known.has(id);
+    }
+    if (touched.size >= SETTLE_ROWS || Date.now() - this.#liveSince > SETTLE_MS) this.#touched = undefined;
+    else touched.add(id);
+    return matches(this.#query, entry, "previousObject");
   }
 
   /** Spec 20 §7: a changed (or relation-path) scope re-queries and reconciles K. */
