@@ -65,6 +65,11 @@ const OPEN = 1;
 /** Workers caps a socket at 10 tags (one goes to the resource) of at most 256 characters each. */
 const MAX_CLAIMS = 9;
 const MAX_TAG_LENGTH = 256;
+/**
+ * Characters of entry JSON per socket message: at most 3 UTF-8 bytes each, so a message stays
+ * under the 1 MiB that older Workers runtimes accept.
+ */
+const MESSAGE_BUDGET = 256 * 1024;
 
 class BadRequest extends Error {}
 
@@ -112,7 +117,7 @@ export class ChangelogHubHandler {
         const entries = this.log.append(resource, request.changes, request.retention);
         // Sent in the same synchronous step as the append: the object is single-threaded, so
         // every socket receives the appends in seq order.
-        if (entries.length > 0) this.broadcast(resource, { type: "entries", entries });
+        if (entries.length > 0) this.broadcast(resource, entries);
         return entries;
       }
       case "window":
@@ -150,7 +155,7 @@ export class ChangelogHubHandler {
     this.ctx.acceptWebSocket(server, [...new Set([resourceTag, ...claimTags])]);
     const attachment: Attachment = { resource, claims: claims.map((claim) => claim.key) };
     server.serializeAttachment(attachment);
-    send(server, { type: "window", window: this.log.window(resource, params.retention) });
+    send(server, JSON.stringify({ type: "window", window: this.log.window(resource, params.retention) } satisfies HubSocketMessage));
     return new Response(null, { status: 101, webSocket: client } as ResponseInit);
   }
 
@@ -159,27 +164,34 @@ export class ChangelogHubHandler {
     return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === OPEN);
   }
 
-  private broadcast(resource: string, message: HubSocketMessage): void {
+  /**
+   * Sends appended entries to the resource's open sockets, in as few messages as fit the budget:
+   * Workers refuses received messages over its size limit (1 MiB on older runtimes) by closing
+   * the socket, and a closed socket makes its holder resume through `since` rather than lose
+   * entries silently.
+   */
+  private broadcast(resource: string, entries: ChangeEntry[]): void {
     // Tags longer than the limit were hashed at connect; resource names that long are not
     // expected, so broadcasting falls back to the attachment for them rather than hashing here.
     const resourceTag = `r:${resource}`;
-    const sockets =
+    const sockets = (
       resourceTag.length <= MAX_TAG_LENGTH
         ? this.ctx.getWebSockets(resourceTag)
-        : this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as Attachment | null)?.resource === resource);
-    for (const ws of sockets) if (ws.readyState === OPEN) send(ws, message);
+        : this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as Attachment | null)?.resource === resource)
+    ).filter((ws) => ws.readyState === OPEN);
+    if (sockets.length === 0) return;
+    for (const message of entryMessages(entries)) for (const ws of sockets) send(ws, message);
   }
 
   /** Subscribers only listen; anything they send is ignored. */
   webSocketMessage(_ws: HubSocket, _message: string | ArrayBuffer): void {}
 
   /** Completes the closing handshake. The socket's slots were freed when it stopped being open. */
-  webSocketClose(ws: HubSocket, code: number, _reason: string, _wasClean: boolean): void {
+  webSocketClose(ws: HubSocket, _code: number, _reason: string, _wasClean: boolean): void {
     try {
-      // 1005/1006 are reserved (no status / abnormal) and cannot be sent back.
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+      ws.close(1000, "closed");
     } catch {
-      // Already closed (e.g. the runtime answered the close frame itself).
+      // Already closed (the runtime may answer the close frame itself).
     }
   }
 
@@ -257,11 +269,39 @@ function newWebSocketPair(): { 0: HubSocket; 1: HubSocket } {
   return new Pair();
 }
 
-function send(ws: HubSocket, message: HubSocketMessage): void {
+/**
+ * `entries` as `HubSocketMessage` JSON strings of at most `MESSAGE_BUDGET` characters each (an
+ * entry larger than that travels alone), in seq order.
+ */
+function entryMessages(entries: ChangeEntry[]): string[] {
+  const messages: string[] = [];
+  let batch: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (batch.length > 0) messages.push(`{"type":"entries","entries":[${batch.join(",")}]}`);
+    batch = [];
+    size = 0;
+  };
+  for (const entry of entries) {
+    const json = JSON.stringify(entry);
+    if (size + json.length > MESSAGE_BUDGET) flush();
+    batch.push(json);
+    size += json.length + 1;
+  }
+  flush();
+  return messages;
+}
+
+function send(ws: HubSocket, message: string): void {
   try {
-    ws.send(JSON.stringify(message));
+    ws.send(message);
   } catch {
-    // The socket closed under us; its close event releases it.
+    // Closing tells the holder (onLost) to resume from its last seq instead of missing entries.
+    try {
+      ws.close(1011, "send failed");
+    } catch {
+      // Already closed: its close event releases it.
+    }
   }
 }
 

@@ -138,8 +138,12 @@ export class DurableObjectHub implements HubBackend {
         try {
           message = JSON.parse(String(event.data)) as HubSocketMessage;
         } catch {
+          try {
+            ws.close(1002, "malformed hub message");
+          } catch {
+            // Already closing.
+          }
           lose("malformed hub message");
-          close();
           return;
         }
         if (message.type === "window" && state === "opening") {

@@ -122,6 +122,34 @@ for (const { label, namespace } of bindings) {
       expect(lost).toHaveLength(1);
     });
 
+    it("delivers a large append whole and in order, split over several socket messages", async () => {
+      const resource = uniqueName("large");
+      const hub = createDurableObjectHub(namespace);
+      const seen: ChangeEntry[] = [];
+      const conn = await hub.connect(resource, (entries) => seen.push(...entries));
+      // A bare socket shows the frames themselves: none over the 1 MiB older runtimes accept.
+      const raw = await hubStub(namespace, resource).fetch(`${HUB_ORIGIN}/connect?q=${encodeURIComponent(JSON.stringify({ resource }))}`, {
+        headers: { Upgrade: "websocket" },
+      });
+      const frames: number[] = [];
+      raw.webSocket!.accept();
+      raw.webSocket!.addEventListener("message", (event) => frames.push(new TextEncoder().encode(String(event.data)).length));
+      try {
+        const text = "é".repeat(200_000); // ~400 KB of UTF-8 per row image
+        const changes = Array.from({ length: 6 }, (_, n) => ({ type: "create" as const, objectId: String(n), object: { id: n, text } }));
+        await hub.append(resource, changes);
+        await eventually(() => seen.length === 6);
+        expect(seen.map((e) => [e.seq, e.objectId])).toEqual(changes.map((c, n) => [n + 1, c.objectId]));
+        expect(seen[5]!.object).toEqual({ id: 5, text });
+        await eventually(() => frames.length >= 3); // the window, then the entries in several frames
+        expect(Math.max(...frames)).toBeLessThan(1024 * 1024);
+      } finally {
+        raw.webSocket!.close(1000, "done");
+        conn.close();
+        await hub.close();
+      }
+    });
+
     it("keeps each resource in its own object instance", async () => {
       const resources = [uniqueName("r1"), uniqueName("r2"), uniqueName("r3")];
       const hub = createDurableObjectHub(namespace);
