@@ -17,4 +17,18 @@ export {
   type KvObjectNamespace,
   type KvObjectStub,
 } from "./kv-client.js";
+export {
+  ChangelogHub,
+  ChangelogHubHandler,
+  HUB_ORIGIN,
+  type HubObjectState,
+  type HubSocket,
+} from "./changelog-hub.js";
+export {
+  createDurableObjectHub,
+  DurableObjectHub,
+  type DurableObjectHubOptions,
+  type HubObjectNamespace,
+  type HubObjectStub,
+} from "./hub-client.js";
 export { KvError, KV_LIMITS, type KvStore, type KvErrorCode } from "../src/ports/kv-store.js";

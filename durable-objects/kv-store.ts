@@ -2,15 +2,18 @@
  * `KvStoreObject` (bound as `CovaraKVDurableObject`): one shard of the Durable Object KV. A thin
  * shell over `SqlKvEngine` on the object's SQLite storage: `fetch` decodes one JSON operation and
  * runs it synchronously (so it is atomic in the single-threaded object), `alarm` sweeps expired
- * rows. No `cloudflare:workers` import: a plain class with `constructor(ctx, env)` and `fetch()`
- * is a valid Durable Object, and this module stays importable from Node.
+ * rows. Requests for `HUB_ORIGIN` go to the hub handler instead, so an app that binds only
+ * `COVARA_KV` gets its per-resource hubs as instances `hub:<resource>` of this class (spec 20 §0).
+ * No `cloudflare:workers` import: a plain class with `constructor(ctx, env)` and `fetch()` is a
+ * valid Durable Object, and this module stays importable from Node.
  * @module
  */
 import { KvError } from "../src/ports/kv-store.js";
 import { SqlKvEngine, type KvRequest, type KvSql } from "../src/kv/sql-engine.js";
+import { ChangelogHubHandler, type HubObjectState, type HubSocket } from "./changelog-hub.js";
 
 /** The part of `DurableObjectState` the object uses (structural: no Cloudflare types needed). */
-export interface KvObjectState {
+export interface KvObjectState extends HubObjectState {
   storage: {
     sql: KvSql;
     getAlarm(): Promise<number | null>;
@@ -48,6 +51,8 @@ export type KvObjectReply = { ok: true; value: unknown } | { ok: false; code: st
  */
 export class KvStoreObject {
   private readonly engine: SqlKvEngine;
+  /** Serves the instances that are hubs; creates its tables only when first used. */
+  private readonly hub: ChangelogHubHandler;
   /** The alarm currently set (epoch ms) or null; read once at start-up, then kept in step. */
   private alarmAt: number | null = null;
 
@@ -56,14 +61,16 @@ export class KvStoreObject {
     _env?: unknown,
   ) {
     this.engine = new SqlKvEngine(ctx.storage.sql);
+    this.hub = new ChangelogHubHandler(ctx);
     // Known before the first request, so scheduling decisions below are synchronous (no races).
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  /** Runs one operation: POST with a JSON `KvRequest` body. */
+  /** Runs one operation: POST with a JSON `KvRequest` body, or a hub request (`HUB_ORIGIN`). */
   async fetch(request: Request): Promise<Response> {
+    if (ChangelogHubHandler.matches(request)) return this.hub.fetch(request);
     let body: KvRequest;
     try {
       body = (await request.json()) as KvRequest;
@@ -88,6 +95,21 @@ export class KvStoreObject {
     // A full batch means more may be waiting: come back right away rather than after the delay.
     if (removed >= SWEEP_MAX_ROWS) await this.setAlarm(Date.now());
     else if (nextExpiry !== null) await this.scheduleSweep(nextExpiry);
+  }
+
+  /** Hibernation event of a hub subscriber socket (see `ChangelogHub`). */
+  webSocketMessage(ws: HubSocket, message: string | ArrayBuffer): void {
+    this.hub.webSocketMessage(ws, message);
+  }
+
+  /** Hibernation event: a hub subscriber closed its socket. */
+  webSocketClose(ws: HubSocket, code: number, reason: string, wasClean: boolean): void {
+    this.hub.webSocketClose(ws, code, reason, wasClean);
+  }
+
+  /** Hibernation event: a hub subscriber socket failed. */
+  webSocketError(ws: HubSocket, error: unknown): void {
+    this.hub.webSocketError(ws, error);
   }
 
   private async scheduleSweep(expiry: number | null): Promise<void> {

@@ -4,8 +4,9 @@ import type { D1Database, ExecutionContext } from "@cloudflare/workers-types";
 import type { CovaraApp } from "../src/index.js";
 import { buildExampleApp } from "./app.js";
 
-// Bound as COVARA_KV in wrangler.toml: the class must be exported from the Worker entry.
-export { CovaraKVDurableObject } from "../durable-objects/index.js";
+// Bound as COVARA_KV and COVARA_HUB in wrangler.toml: the classes must be exported from the
+// Worker entry.
+export { ChangelogHub, CovaraKVDurableObject } from "../durable-objects/index.js";
 
 let app: CovaraApp | undefined;
 

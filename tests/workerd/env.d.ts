@@ -8,6 +8,8 @@ declare namespace Cloudflare {
     DB: D1Database;
     /** KV Durable Object namespace from wrangler.toml (`CovaraKVDurableObject`). */
     COVARA_KV: DurableObjectNamespace;
+    /** Hub Durable Object namespace from wrangler.toml (`ChangelogHub`). */
+    COVARA_HUB: DurableObjectNamespace;
     /** migrations/ read in Node by vitest.config.ts; applied by apply-migrations.ts. */
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }

@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { users } from "../../example/schema.js";
 import { createDurableObjectKV, type DurableObjectKvStore } from "../../durable-objects/index.js";
 
-export { CovaraKVDurableObject } from "../../durable-objects/index.js";
+export { ChangelogHub, CovaraKVDurableObject } from "../../durable-objects/index.js";
 
 type Bindings = { DB: D1Database; COVARA_KV: DurableObjectNamespace };
 
