@@ -11,6 +11,8 @@ import { compareKeys } from "../src/kv/key-order.js";
 import type { KvRequest } from "../src/kv/sql-engine.js";
 import { checkIncrement, checkKey, checkList, checkTtl, checkValue } from "../src/kv/validate.js";
 import type { KvObjectReply } from "./kv-store.js";
+import { HUB_FACTORY, type HubBackend } from "../src/realtime/types.js";
+import { createDurableObjectHub, type DurableObjectHub, type HubObjectNamespace } from "./hub-client.js";
 
 /** What the client needs of a Durable Object stub. */
 export interface KvObjectStub {
@@ -68,6 +70,7 @@ export class DurableObjectKvStore implements KvStore {
   private readonly name: string;
   private readonly shards: number;
   private readonly prefix: string;
+  private hub: DurableObjectHub | undefined;
 
   constructor(
     private readonly namespace: KvObjectNamespace,
@@ -77,6 +80,14 @@ export class DurableObjectKvStore implements KvStore {
     this.shards = options.shards ?? 8;
     if (!Number.isInteger(this.shards) || this.shards < 1 || this.shards > 256) throw new TypeError("shards must be an integer from 1 to 256");
     this.prefix = options.prefix ? `${options.prefix}:` : "";
+  }
+
+  /**
+   * The realtime hub beside this KV: instances `hub:<resource>` of the same class, so an app that
+   * binds only `COVARA_KV` gets cross-isolate subscriptions (spec 30 §5.2).
+   */
+  [HUB_FACTORY](): HubBackend {
+    return (this.hub ??= createDurableObjectHub(this.namespace as unknown as HubObjectNamespace));
   }
 
   async get(key: string): Promise<string | null> {

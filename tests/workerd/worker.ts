@@ -8,11 +8,13 @@ import { drizzle } from "drizzle-orm/d1";
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { users } from "../../example/schema.js";
-import { createDurableObjectKV, type DurableObjectKvStore } from "../../durable-objects/index.js";
+import { createDurableObjectHub, createDurableObjectKV, type DurableObjectKvStore } from "../../durable-objects/index.js";
+import { createCovara, type CovaraApp } from "../../src/index.js";
+import { sqlitePeople } from "../resources/schema.js";
 
 export { ChangelogHub, CovaraKVDurableObject } from "../../durable-objects/index.js";
 
-type Bindings = { DB: D1Database; COVARA_KV: DurableObjectNamespace };
+type Bindings = { DB: D1Database; COVARA_KV: DurableObjectNamespace; COVARA_HUB: DurableObjectNamespace };
 
 /** Memoised across requests on purpose: the store derives a stub per operation. */
 let kv: DurableObjectKvStore | undefined;
@@ -46,6 +48,19 @@ app.post("/kv/increment", async (c) => {
 app.get("/kv/:key", async (c) => {
   kv ??= createDurableObjectKV(c.env.COVARA_KV, { prefix: "worker" });
   return c.json({ value: await kv.get(c.req.param("key")) });
+});
+
+/**
+ * A Covara app over D1 whose realtime hub is the `ChangelogHub` DO (`/live/*`), built once per
+ * isolate from `env` as spec 30 §5.1 shows; realtime.test.ts streams from it through SELF.
+ */
+let live: CovaraApp | undefined;
+app.all("/live/*", (c) => {
+  live ??= createCovara({ basePath: "/live/api", realtime: { hub: createDurableObjectHub(c.env.COVARA_HUB), sse: { heartbeatMs: 0 } } }).resource("/people", sqlitePeople, {
+    id: sqlitePeople.id,
+    db: drizzle(c.env.DB),
+  });
+  return live.fetch(c.req.raw, c.env, c.executionCtx);
 });
 
 export default app;
