@@ -7,6 +7,7 @@ import { getLogger, type Logger } from "../log/logger.js";
 import { getGlobalHub } from "./default-hub.js";
 import type { SseOptions } from "./options.js";
 import type { ChangeInput, HubBackend } from "./types.js";
+import { Outbox, type OutboxMode } from "./outbox/outbox.js";
 
 /** `createCovara({ realtime })`. */
 export interface RealtimeOptions {
@@ -14,6 +15,11 @@ export interface RealtimeOptions {
   hub?: HubBackend;
   /** `sse` defaults for every resource (a resource's own `sse` wins). */
   sse?: SseOptions;
+  /**
+   * Record each write's changes in `covara_outbox` until the hub has them (docs/changelog.md).
+   * Default `"auto"`: on with a hub outside this process (Redis, Durable Object), off in memory.
+   */
+  outbox?: OutboxMode;
 }
 
 const onWorkers = () => (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
@@ -22,11 +28,15 @@ const onWorkers = () => (globalThis as { navigator?: { userAgent?: string } }).n
 export class Realtime {
   readonly #streams = new Set<{ close(): void }>();
   #warned = false;
+  /** Writes not yet confirmed by a remote hub. */
+  readonly outbox: Outbox;
 
   constructor(
     readonly options: RealtimeOptions = {},
     readonly logger: Logger = getLogger(),
-  ) {}
+  ) {
+    this.outbox = new Outbox(options.outbox ?? "auto", () => this.hub(), logger);
+  }
 
   /** The hub, resolved at use: the global default may be set after the app was built. */
   hub(): HubBackend {

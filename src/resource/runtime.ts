@@ -326,6 +326,7 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       return projected;
     },
   };
+  realtime.outbox.register(runtime);
   return runtime;
 }
 

@@ -10,9 +10,29 @@ import { PreconditionFailedError } from "../errors/problem.js";
 import type { HookContext } from "./config.js";
 import type { ResourceEtag } from "./etag.js";
 import type { ResourceRuntime } from "./runtime.js";
-import { takeTurns, withTransaction, writesTakeTurns } from "./transaction.js";
+import { takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "./transaction.js";
 import { publishChanges } from "../realtime/publish.js";
 import type { ChangeInput } from "../realtime/types.js";
+
+/**
+ * A write as a statement not yet run, so it can ride in a D1 batch with its outbox row.
+ * `build` answers undefined when there is nothing to write.
+ */
+export interface WriteStep<T> {
+  build(db: any): PendingStatement | undefined;
+  /** The route's result from the statement's rows (may throw, e.g. a 412). */
+  read(rows: any, db: any): Promise<T>;
+  /** D1: the change as known before the statement runs (no after-image), for the batched outbox row. */
+  planned?(): { change: ChangeInput; idKnown: boolean };
+}
+
+function runner<T>(write: ((db: any) => Promise<T>) | WriteStep<T>): (db: any) => Promise<T> {
+  if (typeof write === "function") return write;
+  return (db) => {
+    const statement = write.build(db);
+    return statement ? Promise.resolve(statement).then((rows) => write.read(rows, db)) : write.read(undefined, db);
+  };
+}
 
 /**
  * Runs `write` (on the transaction handle when there is one), then `after` with its result.
@@ -22,29 +42,68 @@ import type { ChangeInput } from "../realtime/types.js";
  *
  * `changes(result)` names the committed row changes; they are published to the hub after the
  * commit (a rollback publishes nothing) and, where writes take turns, before the next write
- * starts, so the changelog follows commit order.
+ * starts, so the changelog follows commit order. With the outbox on, they are also recorded in
+ * the write's transaction (D1: its batch) until the hub has them.
  */
 export function commitWrite<T>(
   rt: ResourceRuntime,
   ctx: HookContext | undefined,
-  write: (db: any) => Promise<T>,
+  write: ((db: any) => Promise<T>) | WriteStep<T>,
   after: ((ctx: HookContext, result: T) => unknown) | undefined,
   changes?: (result: T) => ChangeInput[],
 ): Promise<T> {
   const turns = takesTurns(rt);
+  const run = runner(write);
+  if (changes && rt.realtime.outbox.enabled()) {
+    const go = () => commitWithOutbox(rt, ctx, write, run, after, changes);
+    return turns ? takeTurns(rt.db, go) : go();
+  }
   const publish = changes && ((result: T) => publishChanges(rt, changes(result)).then(() => result));
   if (!after || !ctx) {
-    const direct = publish ? () => write(rt.db).then(publish) : () => write(rt.db);
+    const direct = publish ? () => run(rt.db).then(publish) : () => run(rt.db);
     return turns ? takeTurns(rt.db, direct) : direct();
   }
   const transact = () =>
     withTransaction(rt.db, rt.transactions, async (db, atomic) => {
-      const result = await write(db);
+      const result = await run(db);
       await after(atomic ? { ...ctx, db } : ctx, result);
       return result;
     });
-  const run = publish ? () => transact().then(publish) : transact;
-  return turns ? takeTurns(rt.db, run) : run();
+  const go = publish ? () => transact().then(publish) : transact;
+  return turns ? takeTurns(rt.db, go) : go();
+}
+
+async function commitWithOutbox<T>(
+  rt: ResourceRuntime,
+  ctx: HookContext | undefined,
+  write: ((db: any) => Promise<T>) | WriteStep<T>,
+  run: (db: any) => Promise<T>,
+  after: ((ctx: HookContext, result: T) => unknown) | undefined,
+  changes: (result: T) => ChangeInput[],
+): Promise<T> {
+  const outbox = rt.realtime.outbox;
+  const resource = { db: rt.db, model: rt.model };
+  await outbox.prepare(resource);
+  const id = crypto.randomUUID();
+  if (rt.transactions === "batch-only" && typeof write !== "function" && write.planned && !(after && ctx)) {
+    const statement = write.build(rt.db);
+    if (!statement) return write.read(undefined, rt.db);
+    const { change, idKnown } = write.planned();
+    const [rows] = await rt.db.batch([statement, rt.db.run(outbox.batchStatement(rt.db, resource, id, change, idKnown))]);
+    const result = await write.read(rows, rt.db);
+    const list = changes(result);
+    if (list.length > 0) await outbox.publish(resource, id, list);
+    return result;
+  }
+  const { result, list } = await withTransaction(rt.db, rt.transactions, async (db, atomic) => {
+    const result = await run(db);
+    if (after && ctx) await after(atomic ? { ...ctx, db } : ctx, result);
+    const list = changes(result);
+    if (list.length > 0) await outbox.record(db, resource, id, list);
+    return { result, list };
+  });
+  if (list.length > 0) await outbox.publish(resource, id, list);
+  return result;
 }
 
 /** Whether writes on this resource's database must take turns (see `takeTurns`). */

@@ -10,7 +10,7 @@ import { readJsonBody, validateBody } from "../input.js";
 import { nestedCreateHandler } from "../nested-writes.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { resolveScope } from "../scope.js";
-import { commitWrite } from "../write-commit.js";
+import { commitWrite, type WriteStep } from "../write-commit.js";
 import { rowChange } from "../../realtime/publish.js";
 
 type Row = Record<string, unknown>;
@@ -21,7 +21,12 @@ export function createHandler(rt: ResourceRuntime) {
   const nested = rt.config.nestedWrites ? nestedCreateHandler(rt) : undefined;
   const hooks = rt.config.hooks;
   const etag = resolveEtag(model, rt.config.etag);
-  const insert = (target: any, values: Row) => target.insert(model.table).values(values).returning().then((rows: Row[]) => rows[0]!);
+  const insert = (c: Context, values: Row): WriteStep<Row> => ({
+    build: (target) => target.insert(model.table).values(values).returning(),
+    read: async (rows: Row[]) => rows[0]!,
+    // D1 outbox: the id comes from the batch when the database assigns it.
+    planned: () => ({ change: { ...rowChange(rt, c, "create", values, undefined), object: undefined }, idKnown: values[model.idKey] !== undefined }),
+  });
   return async (c: Context) => {
     // Nested write-through (spec 10 §8.1): answered there when the body names a declared relation.
     const nestedResponse = nested ? await nested(c) : undefined;
@@ -42,11 +47,11 @@ export function createHandler(rt: ResourceRuntime) {
       if (hooks.onBeforeCreate) values = (await hooks.onBeforeCreate(ctx, values)) ?? values;
       const data = values;
       await rt.checkWriteScope(c, "create", () => rt.withDefaults(data));
-      row = await commitWrite(rt, ctx, (target) => insert(target, data), hooks.onAfterCreate, changes);
+      row = await commitWrite(rt, ctx, insert(c, data), hooks.onAfterCreate, changes);
     } else {
       await rt.checkWriteScope(c, "create", () => rt.withDefaults(values));
       const data = values;
-      row = await commitWrite(rt, undefined, (target) => insert(target, data), undefined, changes);
+      row = await commitWrite(rt, undefined, insert(c, data), undefined, changes);
     }
     const body = rt.present(row);
     if (optimisticId) body._optimisticId = optimisticId;

@@ -9,7 +9,7 @@ import { NotFoundError } from "../../errors/problem.js";
 import { resolveEtag } from "../etag.js";
 import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
-import { commitWrite, modifiedError } from "../write-commit.js";
+import { commitWrite, modifiedError, type WriteStep } from "../write-commit.js";
 import { rowChange } from "../../realtime/publish.js";
 
 type Row = Record<string, unknown>;
@@ -26,16 +26,19 @@ export function deleteHandler(rt: ResourceRuntime) {
    * delete won: that write's entry is the only one). Zero rows is an error only where it can be
    * seen (a precondition, a soft delete).
    */
-  const remove = async (target: any, id: unknown, rawId: string, guard: SQL, cas: SQL | undefined): Promise<number> => {
-    const returning = { id: model.idColumn };
-    const removed: unknown[] = soft
-      ? await target.update(model.table).set({ [soft.key]: soft.marker() }).where(and(guard, isNull(soft.column))).returning(returning)
-      : await target.delete(model.table).where(guard).returning(returning);
-    if (removed.length > 0 || (!soft && !cas)) return removed.length;
-    if (cas) throw await modifiedError(rt, etag, target, id);
-    // Another request soft-deleted it first.
-    throw new NotFoundError(model.name, rawId);
-  };
+  const remove = (c: Context, id: unknown, rawId: string, row: Row, guard: SQL, cas: SQL | undefined): WriteStep<number> => ({
+    build: (target) =>
+      soft
+        ? target.update(model.table).set({ [soft.key]: soft.marker() }).where(and(guard, isNull(soft.column))).returning({ id: model.idColumn })
+        : target.delete(model.table).where(guard).returning({ id: model.idColumn }),
+    async read(removed: unknown[], target) {
+      if (removed.length > 0 || (!soft && !cas)) return removed.length;
+      if (cas) throw await modifiedError(rt, etag, target, id);
+      // Another request soft-deleted it first.
+      throw new NotFoundError(model.name, rawId);
+    },
+    planned: () => ({ change: rowChange(rt, c, "delete", undefined, row), idKnown: true }),
+  });
 
   return async (c: Context) => {
     const rawId = c.req.param("id")!;
@@ -51,7 +54,7 @@ export function deleteHandler(rt: ResourceRuntime) {
     const onAfterDelete = hooks?.onAfterDelete;
     // A soft delete travels the delete path (spec 20 §6.2): subscribers get `removed`.
     const changes = (removed: number) => (removed > 0 ? [rowChange(rt, c, "delete", undefined, row)] : []);
-    await commitWrite(rt, ctx, (target) => remove(target, id, rawId, guard, cas), onAfterDelete && ((hookCtx: typeof ctx & {}) => onAfterDelete(hookCtx, row)), changes);
+    await commitWrite(rt, ctx, remove(c, id, rawId, row, guard, cas), onAfterDelete && ((hookCtx: typeof ctx & {}) => onAfterDelete(hookCtx, row)), changes);
     return c.body(null, 204);
   };
 }

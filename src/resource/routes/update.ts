@@ -9,8 +9,8 @@ import { resolveEtag } from "../etag.js";
 import { hookContext } from "../hooks.js";
 import { readJsonBody, validateBody } from "../input.js";
 import type { ResourceRuntime } from "../runtime.js";
-import { commitWrite, modifiedError, setsAnyColumn } from "../write-commit.js";
-import { rowChange } from "../../realtime/publish.js";
+import { commitWrite, modifiedError, setsAnyColumn, type WriteStep } from "../write-commit.js";
+import { jsonImage, rowChange } from "../../realtime/publish.js";
 
 type Row = Record<string, unknown>;
 
@@ -21,13 +21,16 @@ export function updateHandler(rt: ResourceRuntime, mode: "update" | "replace") {
   const etag = resolveEtag(model, rt.config.etag);
 
   /** UPDATE … RETURNING inside the scope (and CAS); zero rows is a 412. */
-  const update = async (target: any, id: unknown, row: Row, values: Row, guard: SQL | undefined): Promise<Row> => {
-    if (!setsAnyColumn(values, model.columns)) return row;
-    const updated = await target.update(model.table).set(values).where(guard).returning();
-    // The row changed (CAS), left the scope or vanished between the lookup and the write.
-    if (updated.length === 0) throw await modifiedError(rt, etag, target, id);
-    return updated[0];
-  };
+  const update = (c: Context, id: unknown, row: Row, values: Row, guard: SQL | undefined): WriteStep<Row> => ({
+    build: (target) => (setsAnyColumn(values, model.columns) ? target.update(model.table).set(values).where(guard).returning() : undefined),
+    async read(updated: Row[] | undefined, target) {
+      if (updated === undefined) return row;
+      // The row changed (CAS), left the scope or vanished between the lookup and the write.
+      if (updated.length === 0) throw await modifiedError(rt, etag, target, id);
+      return updated[0]!;
+    },
+    planned: () => ({ change: { ...rowChange(rt, c, "update", undefined, row), objectId: String(id), previousObject: jsonImage(row) }, idKnown: true }),
+  });
 
   return async (c: Context) => {
     const { id, row } = await rt.findById(c, "update", c.req.param("id")!);
@@ -46,7 +49,7 @@ export function updateHandler(rt: ResourceRuntime, mode: "update" | "replace") {
     const guard = scope ? (cas ? and(byId, scope, cas) : and(byId, scope)) : cas ? and(byId, cas) : byId;
     // An update that sets nothing changes nothing: no changelog entry.
     const changes = (after: Row) => (after === row ? [] : [rowChange(rt, c, "update", after, row)]);
-    const updated = await commitWrite(rt, ctx, (target) => update(target, id, row, data, guard), hooks?.onAfterUpdate, changes);
+    const updated = await commitWrite(rt, ctx, update(c, id, row, data, guard), hooks?.onAfterUpdate, changes);
     if (etag) c.header("ETag", await etag.tag(updated));
     return c.json(rt.present(updated));
   };

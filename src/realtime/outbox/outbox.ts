@@ -1,0 +1,178 @@
+/**
+ * The realtime outbox (DESIGN.md invariant 4): with a remote hub, a write also records its
+ * changes in `covara_outbox`, in the same transaction (on D1, in the same batch). After the
+ * commit the changes are published with per-change outbox ids and the row is deleted. When the
+ * publish fails, the row stays and a drain publishes it later; the hub ingests each outbox id at
+ * most once, so a publish that arrived but whose answer was lost is not applied twice.
+ * @module
+ */
+import { asc, eq, sql, type SQL } from "drizzle-orm";
+import type { Logger } from "../../log/logger.js";
+import type { Dialect } from "../../resource/model.js";
+import type { ChangeInput, HubBackend } from "../types.js";
+import { jsonImage } from "../publish.js";
+import { ensureOutbox, outboxTable } from "./table.js";
+import { idFromPath, INVALID } from "../../resource/coerce.js";
+
+/** `realtime.outbox`: always, never, or only with a hub outside this process (default). */
+export type OutboxMode = boolean | "auto";
+
+/** What the outbox needs of a resource. */
+export interface OutboxResource {
+  db: any;
+  model: { name: string; dialect: Dialect; table: any; idColumn: any; idKey: string };
+}
+
+/** Marks the place of the id of a row inserted by the same D1 batch. */
+const ROWID = "__covara_rowid__";
+const DRAIN_PAGE = 100;
+const MAX_BACKOFF_MS = 30_000;
+
+/** The outbox of one app. */
+export class Outbox {
+  readonly #resources = new Map<string, OutboxResource>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #backoff = 100;
+  #draining: Promise<number> | undefined;
+  /** Set after a failed publish: the next successful one drains first. */
+  #pending = false;
+
+  constructor(
+    readonly mode: OutboxMode,
+    private readonly hub: () => HubBackend,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Makes a resource's table known to the drain. */
+  register(resource: OutboxResource): void {
+    this.#resources.set(resource.model.name, resource);
+  }
+
+  /** Whether writes record their changes. */
+  enabled(): boolean {
+    return this.mode === true || (this.mode === "auto" && this.hub().kind !== "memory");
+  }
+
+  /** Creates the table if needed (call before a transaction opens). */
+  prepare(resource: OutboxResource): Promise<void> {
+    return ensureOutbox(resource.db, resource.model.dialect);
+  }
+
+  /** Inserts the outbox row on `db` (the transaction handle when there is one). */
+  async record(db: any, resource: OutboxResource, id: string, changes: ChangeInput[]): Promise<void> {
+    const table = outboxTable(resource.model.dialect);
+    await db.insert(table).values({ id, resource: resource.model.name, changes: JSON.stringify(changes), createdAt: Date.now() });
+  }
+
+  /**
+   * D1: the outbox statement that rides in the write's batch. A create whose id the database
+   * assigns takes it from `last_insert_rowid()`; updates and deletes are guarded by `changes()`,
+   * so a statement that matched no row records nothing.
+   */
+  batchStatement(db: any, resource: OutboxResource, id: string, change: ChangeInput, idKnown: boolean): SQL {
+    const now = Date.now();
+    const name = resource.model.name;
+    if (change.type === "create") {
+      const payload = JSON.stringify([idKnown ? change : { ...change, objectId: ROWID }]);
+      const changes = idKnown ? sql`${payload}` : sql`replace(${payload}, ${JSON.stringify(ROWID)}, json_quote(cast(last_insert_rowid() as text)))`;
+      return sql`insert into covara_outbox (id, resource, changes, created_at) values (${id}, ${name}, ${changes}, ${now})`;
+    }
+    return sql`insert into covara_outbox (id, resource, changes, created_at) select ${id}, ${name}, ${JSON.stringify([change])}, ${now} where changes() > 0`;
+  }
+
+  /** Publishes a recorded write; deletes its row once the hub has it. */
+  async publish(resource: OutboxResource, id: string, changes: ChangeInput[]): Promise<void> {
+    if (this.#pending) await this.drain().catch(() => undefined);
+    const published = await this.#append(resource.model.name, id, changes);
+    if (published) await this.#forget(resource, id);
+  }
+
+  async #append(name: string, id: string, changes: ChangeInput[]): Promise<boolean> {
+    try {
+      await this.hub().append(name, changes.map((change, i) => ({ ...change, outboxId: `${id}#${i}` })));
+      return true;
+    } catch (error) {
+      this.logger.warn(`Realtime publish failed for ${name}; the outbox will retry`, { resource: name, error: String(error) });
+      this.#schedule();
+      return false;
+    }
+  }
+
+  async #forget(resource: OutboxResource, id: string): Promise<void> {
+    const table = outboxTable(resource.model.dialect);
+    try {
+      await resource.db.delete(table).where(eq(table.id, id));
+    } catch {
+      // Left behind: the next drain publishes it again and the hub drops the duplicate.
+    }
+  }
+
+  #schedule(): void {
+    this.#pending = true;
+    if (this.#timer) return;
+    const delay = this.#backoff;
+    this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.drain().catch(() => undefined);
+    }, delay);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Publishes every recorded write, oldest first, on every database the app's resources use.
+   * Resolves with the number of rows published. Safe to run from several processes at once.
+   */
+  drain(): Promise<number> {
+    return (this.#draining ??= this.#drainAll().finally(() => (this.#draining = undefined)));
+  }
+
+  async #drainAll(): Promise<number> {
+    let published = 0;
+    const seen = new Set<unknown>();
+    for (const resource of this.#resources.values()) {
+      if (seen.has(resource.db)) continue;
+      seen.add(resource.db);
+      published += await this.#drainDatabase(resource);
+    }
+    this.#pending = false;
+    this.#backoff = 100;
+    return published;
+  }
+
+  async #drainDatabase(any: OutboxResource): Promise<number> {
+    await this.prepare(any);
+    const table = outboxTable(any.model.dialect);
+    let published = 0;
+    for (;;) {
+      const rows: { id: string; resource: string; changes: string }[] = await any.db.select().from(table).orderBy(asc(table.createdAt), asc(table.id)).limit(DRAIN_PAGE);
+      if (rows.length === 0) return published;
+      for (const row of rows) {
+        const resource = this.#resources.get(row.resource) ?? any;
+        const changes = await this.#complete(resource, JSON.parse(row.changes) as ChangeInput[]);
+        if (!(await this.#append(row.resource, row.id, changes))) throw new Error("hub unavailable");
+        await this.#forget(resource, row.id);
+        published++;
+      }
+      if (rows.length < DRAIN_PAGE) return published;
+    }
+  }
+
+  /** D1 rows carry no after-images: read the current rows (later changes follow in order). */
+  async #complete(resource: OutboxResource, changes: ChangeInput[]): Promise<ChangeInput[]> {
+    const out: ChangeInput[] = [];
+    for (const change of changes) {
+      if (change.type === "delete" || change.object || change.objectId === "*") {
+        out.push(change);
+        continue;
+      }
+      const { table, idColumn } = resource.model;
+      const id = idFromPath(idColumn, change.objectId);
+      if (id === INVALID) continue;
+      const [row] = await resource.db.select().from(table).where(eq(idColumn, id));
+      // Gone since: its delete is in a later outbox row or already in the changelog.
+      if (row) out.push({ ...change, object: jsonImage(row) });
+    }
+    return out;
+  }
+}
