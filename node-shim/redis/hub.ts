@@ -19,7 +19,8 @@ import {
   type HubConnection,
 } from "../../src/realtime/types.js";
 import { ResourceFeed } from "./hub-feed.js";
-import { ACQUIRE_SCRIPT, APPEND_SCRIPT, RENEW_SCRIPT, SINCE_SCRIPT, WINDOW_SCRIPT } from "./hub-scripts.js";
+import { SlotLeases } from "./hub-leases.js";
+import { APPEND_SCRIPT, SINCE_SCRIPT, WINDOW_SCRIPT } from "./hub-scripts.js";
 
 /** Options of `createRedisHub`. */
 export interface RedisHubOptions {
@@ -54,8 +55,6 @@ interface HubCommands {
   covaraHubAppend(head: string, log: string, outbox: string, ...args: string[]): Promise<string[]>;
   covaraHubWindow(head: string, log: string, outbox: string, maxAgeMs: string): Promise<[number, number]>;
   covaraHubSince(log: string, outbox: string, maxAgeMs: string, start: string, count: string): Promise<string[]>;
-  covaraHubAcquire(numKeys: number, ...args: string[]): Promise<number>;
-  covaraHubRenew(numKeys: number, ...args: string[]): Promise<number>;
 }
 
 /** A resource's subscription on this hub's subscriber socket, shared by its local connections. */
@@ -65,13 +64,10 @@ interface Subscription {
   refs: number;
   /** Settles once SUBSCRIBE is confirmed and the feed knows where it starts. */
   ready: Promise<void>;
-  live: boolean;
 }
 
-/** A connection this hub holds, for lease renewal and `close()`. */
+/** A connection this hub holds, for `close()`. */
 interface Held {
-  id: string;
-  claimKeys: string[];
   onLost: ((reason: string) => void) | undefined;
   /** Handed to the caller (connect resolved); only then is `onLost` owed. */
   connected: boolean;
@@ -86,16 +82,14 @@ export class RedisHub implements HubBackend {
   readonly #prefix: string;
   readonly #maxEntries: string;
   readonly #maxAgeMs: string;
-  readonly #leaseMs: number;
+  readonly #leases: SlotLeases;
   readonly #onError: (error: Error) => void;
   /** Connection ids are `<hub id>:<n>`: unique across processes, and a lease names its holder. */
   readonly #id = randomUUID();
   #nextConnection = 0;
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #held = new Set<Held>();
-  readonly #pending = new Set<Promise<unknown>>();
   #subscriber: Promise<Redis> | undefined;
-  #renewal: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   constructor(
@@ -110,16 +104,14 @@ export class RedisHub implements HubBackend {
     this.#prefix = options.prefix ? `${options.prefix}:` : "";
     this.#maxEntries = String(maxEntries);
     this.#maxAgeMs = options.maxAgeMs === undefined ? "" : String(Math.ceil(options.maxAgeMs));
-    this.#leaseMs = leaseMs;
     this.#onError = options.onError ?? (() => {});
     this.#ownsClient = options.ownsClient ?? false;
     // defineCommand is idempotent per name; the names are Covara's own, so a shared client is fine.
     client.defineCommand("covaraHubAppend", { numberOfKeys: 3, lua: APPEND_SCRIPT });
     client.defineCommand("covaraHubWindow", { numberOfKeys: 3, lua: WINDOW_SCRIPT });
     client.defineCommand("covaraHubSince", { numberOfKeys: 2, lua: SINCE_SCRIPT });
-    client.defineCommand("covaraHubAcquire", { lua: ACQUIRE_SCRIPT });
-    client.defineCommand("covaraHubRenew", { lua: RENEW_SCRIPT });
     this.#redis = client as Redis & HubCommands;
+    this.#leases = new SlotLeases(client, leaseMs, this.#onError);
   }
 
   /** The command client (for diagnostics and tests). */
@@ -183,21 +175,17 @@ export class RedisHub implements HubBackend {
     const claims = options.claims ?? [];
     const claimKeys = claims.map((claim) => this.#key(resource, `claim:${encodeURIComponent(claim.key)}`));
     if (claims.length > 0) {
-      const refused = await this.#redis.covaraHubAcquire(
-        claimKeys.length,
-        ...claimKeys,
-        id,
-        String(this.#leaseMs),
-        ...claims.map((claim) => String(claim.limit)),
-      );
-      if (refused > 0) throw new SlotLimitError(claims[refused - 1]!);
+      const refused = await this.#leases.acquire(id, claimKeys, claims.map((claim) => claim.limit));
+      if (refused >= 0) throw new SlotLimitError(claims[refused]!);
+      if (this.#closed) {
+        this.#leases.release(id);
+        throw new Error("RedisHub is closed");
+      }
     }
     const subscription = this.#retain(resource);
     const listener = subscription.feed.add(deliver);
     let open = true;
     const held: Held = {
-      id,
-      claimKeys,
       onLost: options.onLost,
       connected: false,
       close: () => {
@@ -206,11 +194,10 @@ export class RedisHub implements HubBackend {
         this.#held.delete(held);
         listener.remove();
         this.#release(subscription);
-        if (claimKeys.length > 0) this.#track(this.#releaseClaims(claimKeys, id));
+        this.#leases.release(id);
       },
     };
     this.#held.add(held);
-    if (claimKeys.length > 0) this.#startRenewal();
     try {
       await subscription.ready;
       const window = await this.window(resource);
@@ -230,13 +217,12 @@ export class RedisHub implements HubBackend {
     let subscription = this.#subscriptions.get(channel);
     if (!subscription) {
       const feed = new ResourceFeed({ since: (after, limit) => this.since(resource, after, limit), onError: this.#onError });
-      const created: Subscription = { channel, feed, refs: 0, ready: Promise.resolve(), live: false };
+      const created: Subscription = { channel, feed, refs: 0, ready: Promise.resolve() };
       created.ready = (async () => {
         const subscriber = await this.#openSubscriber();
         await subscriber.subscribe(channel);
         // Read after the subscription exists: nothing later than this head can be missed.
         feed.start((await this.window(resource)).head);
-        created.live = true;
       })();
       // Failures reach the connecting callers; this only keeps the promise from being unhandled.
       created.ready.catch(() => {});
@@ -261,11 +247,18 @@ export class RedisHub implements HubBackend {
    * and, once confirmed, reads what was published while the socket was down.
    */
   #openSubscriber(): Promise<Redis> {
+    // close() awaits the promise it finds; one created after that would leak its socket.
+    if (this.#closed) return Promise.reject(new Error("RedisHub is closed"));
     this.#subscriber ??= (async () => {
       const subscriber = this.#redis.duplicate({ lazyConnect: true, autoResubscribe: false, enableOfflineQueue: false });
       subscriber.on("error", this.#onError);
       subscriber.on("message", (channel: string, message: string) => this.#onMessage(channel, message));
-      subscriber.on("ready", () => this.#resubscribe(subscriber));
+      // The first "ready" is this connect: each subscription then subscribes on its own.
+      let reconnect = false;
+      subscriber.on("ready", () => {
+        if (reconnect) this.#resubscribe(subscriber);
+        reconnect = true;
+      });
       try {
         await subscriber.connect();
       } catch (err) {
@@ -291,47 +284,21 @@ export class RedisHub implements HubBackend {
     subscription.feed.receive(entries);
   }
 
+  /**
+   * Every channel in the map, including one whose first SUBSCRIBE may have been lost with the old
+   * socket (SUBSCRIBE is idempotent). A feed that has not started yet runs its catch-up after
+   * `start`, where it finds nothing to do.
+   */
   #resubscribe(subscriber: Redis): void {
-    const live = [...this.#subscriptions.values()].filter((s) => s.live);
-    if (live.length === 0 || this.#closed) return;
-    subscriber.subscribe(...live.map((s) => s.channel)).then(
+    const current = [...this.#subscriptions.values()];
+    if (current.length === 0 || this.#closed) return;
+    subscriber.subscribe(...current.map((s) => s.channel)).then(
       () => {
-        for (const s of live) if (this.#subscriptions.get(s.channel) === s) s.feed.catchUp();
+        for (const s of current) if (this.#subscriptions.get(s.channel) === s) s.feed.catchUp();
       },
       // The next "ready" (after the next reconnect) tries again.
       (err: unknown) => this.#onError(err instanceof Error ? err : new Error(String(err))),
     );
-  }
-
-  /** One unref'd timer renews every live connection's leases in one pipeline. */
-  #startRenewal(): void {
-    if (this.#renewal || this.#closed) return;
-    this.#renewal = setInterval(() => this.#renew(), Math.floor(this.#leaseMs / 3));
-    this.#renewal.unref?.();
-  }
-
-  #renew(): void {
-    const holders = [...this.#held].filter((h) => h.claimKeys.length > 0);
-    if (holders.length === 0) return;
-    const pipeline = this.#redis.pipeline() as unknown as HubCommands & { exec(): Promise<[Error | null, unknown][] | null> };
-    for (const h of holders) void pipeline.covaraHubRenew(h.claimKeys.length, ...h.claimKeys, h.id, String(this.#leaseMs));
-    this.#track(
-      pipeline.exec().then((results) => {
-        for (const [err] of results ?? []) if (err) this.#onError(err);
-      }),
-    );
-  }
-
-  async #releaseClaims(claimKeys: string[], id: string): Promise<void> {
-    // Auto-pipelining sends these together; an empty set disappears, so nothing is left behind.
-    await Promise.all(claimKeys.map((key) => this.#redis.zrem(key, id)));
-  }
-
-  /** Keeps background work visible to `close()`, and reports its failure instead of throwing. */
-  #track(work: Promise<unknown>): void {
-    const tracked = work.catch((err: unknown) => this.#onError(err instanceof Error ? err : new Error(String(err))));
-    this.#pending.add(tracked);
-    void tracked.finally(() => this.#pending.delete(tracked));
   }
 
   /**
@@ -342,7 +309,6 @@ export class RedisHub implements HubBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#renewal) clearInterval(this.#renewal);
     for (const h of [...this.#held]) {
       h.close();
       if (!h.connected) continue;
@@ -354,7 +320,7 @@ export class RedisHub implements HubBackend {
     }
     for (const s of this.#subscriptions.values()) s.feed.close();
     this.#subscriptions.clear();
-    await Promise.all([...this.#pending]);
+    await this.#leases.close();
     const subscriber = await this.#subscriber?.catch(() => undefined);
     for (const client of [subscriber, this.#ownsClient ? this.#redis : undefined]) {
       if (!client) continue;
