@@ -163,6 +163,8 @@ export class ResourceFeed {
     if (!last) return;
     this.#lastSeq = last.seq;
     for (const listener of [...this.#listeners]) {
+      // A holder may close another connection from inside its callback.
+      if (!this.#listeners.has(listener)) continue;
       if (listener.after === undefined) listener.held.push(...fresh);
       else this.#deliverTo(listener, fresh);
     }

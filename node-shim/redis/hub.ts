@@ -151,6 +151,7 @@ export class RedisHub implements HubBackend {
     return { head: Number(head), oldest: Number(oldest) };
   }
 
+  /** Retained entries after `after`, ascending, at most `limit` (one XRANGE from `<after+1>-0`). */
   async since(resource: string, after: number, limit: number): Promise<ChangeEntry[]> {
     const count = Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER);
     if (!(count > 0) || Number.isNaN(after)) return [];
