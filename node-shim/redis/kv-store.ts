@@ -11,6 +11,8 @@ import { KvError, type KvIncrementOptions, type KvListPage, type KvSetOptions, t
 import { compareKeys } from "../../src/kv/key-order.js";
 import { checkIncrement, checkKey, checkList, checkTtl, checkValue } from "../../src/kv/validate.js";
 import { COMPARE_AND_SET_SCRIPT, HIT_SCRIPT, INCREMENT_SCRIPT } from "./kv-scripts.js";
+import { HUB_FACTORY, type HubBackend } from "../../src/realtime/types.js";
+import { RedisHub } from "./hub.js";
 
 /** Options of `createRedisKV`. */
 export interface RedisKvOptions {
@@ -63,6 +65,17 @@ export class RedisKvStore implements KvStore {
   /** The underlying ioredis client (for diagnostics and tests). */
   get client(): Redis {
     return this.redis;
+  }
+
+  #hub: RedisHub | undefined;
+
+  /**
+   * The realtime hub on the same Redis and prefix, sharing this client for commands (it opens one
+   * subscriber connection of its own): `setGlobalKV(redisKv)` alone gives cross-process
+   * subscriptions (spec 30 §2).
+   */
+  [HUB_FACTORY](): HubBackend {
+    return (this.#hub ??= new RedisHub(this.redis, { prefix: this.prefix.replace(/:$/, "") || undefined, ownsClient: false }));
   }
 
   async get(key: string): Promise<string | null> {
@@ -155,6 +168,7 @@ export class RedisKvStore implements KvStore {
 
   /** Closes the connection if this store opened it; a client passed in stays open. */
   async close(): Promise<void> {
+    await this.#hub?.close();
     if (!this.ownsClient) return;
     try {
       await this.redis.quit();

@@ -27,7 +27,7 @@ describe("npm package", () => {
 
   it("ships only dist and the README, with typings for every entry point", () => {
     const pkg = JSON.parse(npm(["pkg", "get", "exports"], join(dir, "node_modules/covara")));
-    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./cloudflare", "./env", "./auth"]) {
+    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./node/redis", "./cloudflare", "./env", "./auth"]) {
       expect(pkg[entry].types).toMatch(/\.d\.ts$/);
       expect(pkg[entry].default).toMatch(/\.js$/);
     }
