@@ -63,14 +63,29 @@ export function commitWrite<T>(
     const direct = publish ? () => run(rt.db).then(publish) : () => run(rt.db);
     return turns ? takeTurns(rt.db, direct) : direct();
   }
-  const transact = () =>
-    withTransaction(rt.db, rt.transactions, async (db, atomic) => {
-      const result = await run(db);
-      await after(atomic ? { ...ctx, db } : ctx, result);
-      return result;
-    });
-  const go = publish ? () => transact().then(publish) : transact;
+  const go = async () => {
+    const { result, hookError } = await withTransaction(rt.db, rt.transactions, (db, atomic) => runWithHook(db, atomic, ctx, run, after));
+    if (publish) await publish(result);
+    if (hookError !== undefined) throw hookError;
+    return result;
+  };
   return turns ? takeTurns(rt.db, go) : go();
+}
+
+/**
+ * The write, then its after-hook. Inside a real transaction a throwing hook rolls the write back;
+ * elsewhere the write has committed, so its changes are still published and the hook's error is
+ * rethrown after that (`hookError`).
+ */
+async function runWithHook<T>(db: any, atomic: boolean, ctx: HookContext, run: (db: any) => Promise<T>, after: (ctx: HookContext, result: T) => unknown): Promise<{ result: T; hookError?: unknown }> {
+  const result = await run(db);
+  try {
+    await after(atomic ? { ...ctx, db } : ctx, result);
+  } catch (error) {
+    if (atomic) throw error;
+    return { result, hookError: error };
+  }
+  return { result };
 }
 
 async function commitWithOutbox<T>(
@@ -89,20 +104,20 @@ async function commitWithOutbox<T>(
     const statement = write.build(rt.db);
     if (!statement) return write.read(undefined, rt.db);
     const { change, idKnown } = write.planned();
-    const [rows] = await rt.db.batch([statement, rt.db.run(outbox.batchStatement(rt.db, resource, id, change, idKnown))]);
+    const [rows] = await rt.db.batch([statement, outbox.batchStatement(rt.db, resource, id, change, idKnown)]);
     const result = await write.read(rows, rt.db);
     const list = changes(result);
     if (list.length > 0) await outbox.publish(resource, id, list);
     return result;
   }
-  const { result, list } = await withTransaction(rt.db, rt.transactions, async (db, atomic) => {
-    const result = await run(db);
-    if (after && ctx) await after(atomic ? { ...ctx, db } : ctx, result);
+  const { result, list, hookError } = await withTransaction(rt.db, rt.transactions, async (db, atomic) => {
+    const { result, hookError } = after && ctx ? await runWithHook(db, atomic, ctx, run, after) : { result: await run(db), hookError: undefined };
     const list = changes(result);
     if (list.length > 0) await outbox.record(db, resource, id, list);
-    return { result, list };
+    return { result, list, hookError };
   });
   if (list.length > 0) await outbox.publish(resource, id, list);
+  if (hookError !== undefined) throw hookError;
   return result;
 }
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
+import { outboxSuite } from "../realtime/outbox.suite.js";
 import { churnSuite } from "../realtime/churn.suite.js";
 import { createMemoryHub } from "../../src/realtime/memory-hub.js";
 import { nodeDatabases } from "./databases.js";
@@ -15,6 +16,7 @@ for (const factory of nodeDatabases) {
     });
     afterAll(() => close());
     subscribeSuite(() => harness);
+    outboxSuite(() => harness);
   });
 }
 

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { queryCounter, type DbHarness } from "../resources/harness.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
+import { outboxSuite } from "../realtime/outbox.suite.js";
 import { churnSuite } from "../realtime/churn.suite.js";
 import { readSse } from "../realtime/sse-reader.js";
 import { createDurableObjectHub, createDurableObjectKV } from "../../durable-objects/index.js";
@@ -39,6 +40,7 @@ beforeAll(async () => {
 
 describe("d1", () => {
   subscribeSuite(() => harness);
+  outboxSuite(() => harness);
   churnSuite("durable-object (COVARA_HUB)", () => harness, async () => ({ hub: createDurableObjectHub(env.COVARA_HUB), close: async () => {} }), { writes: 80 });
   churnSuite("durable-object on COVARA_KV", () => harness, async () => ({ hub: hubOfStore(createDurableObjectKV(env.COVARA_KV))!, close: async () => {} }), { writes: 80, seed: 11 });
 });

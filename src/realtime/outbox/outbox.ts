@@ -6,7 +6,8 @@
  * most once, so a publish that arrived but whose answer was lost is not applied twice.
  * @module
  */
-import { asc, eq, sql, type SQL } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
+import type { PendingStatement } from "../../resource/transaction.js";
 import type { Logger } from "../../log/logger.js";
 import type { Dialect } from "../../resource/model.js";
 import type { ChangeInput, HubBackend } from "../types.js";
@@ -67,17 +68,25 @@ export class Outbox {
   /**
    * D1: the outbox statement that rides in the write's batch. A create whose id the database
    * assigns takes it from `last_insert_rowid()`; updates and deletes are guarded by `changes()`,
-   * so a statement that matched no row records nothing.
+   * so a statement that matched no row records nothing. Built as query builders: Drizzle's D1
+   * batch cannot bind parameters of raw `db.run(sql)` items.
    */
-  batchStatement(db: any, resource: OutboxResource, id: string, change: ChangeInput, idKnown: boolean): SQL {
+  batchStatement(db: any, resource: OutboxResource, id: string, change: ChangeInput, idKnown: boolean): PendingStatement {
     const now = Date.now();
     const name = resource.model.name;
+    const table = outboxTable("sqlite");
     if (change.type === "create") {
       const payload = JSON.stringify([idKnown ? change : { ...change, objectId: ROWID }]);
-      const changes = idKnown ? sql`${payload}` : sql`replace(${payload}, ${JSON.stringify(ROWID)}, json_quote(cast(last_insert_rowid() as text)))`;
-      return sql`insert into covara_outbox (id, resource, changes, created_at) values (${id}, ${name}, ${changes}, ${now})`;
+      const changes = idKnown ? payload : sql`replace(${payload}, ${JSON.stringify(ROWID)}, json_quote(cast(last_insert_rowid() as text)))`;
+      return db.insert(table).values({ id, resource: name, changes, createdAt: now });
     }
-    return sql`insert into covara_outbox (id, resource, changes, created_at) select ${id}, ${name}, ${JSON.stringify([change])}, ${now} where changes() > 0`;
+    const fields = {
+      id: sql`${id}`.as("id"),
+      resource: sql`${name}`.as("resource"),
+      changes: sql`${JSON.stringify([change])}`.as("changes"),
+      createdAt: sql`${now}`.as("created_at"),
+    };
+    return db.insert(table).select(db.select(fields).from(sql`(select 1) as covara_one`).where(sql`changes() > 0`));
   }
 
   /** Publishes a recorded write; deletes its row once the hub has it. */
@@ -137,6 +146,8 @@ export class Outbox {
     }
     this.#pending = false;
     this.#backoff = 100;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
     return published;
   }
 

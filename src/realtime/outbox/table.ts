@@ -42,7 +42,8 @@ export function ensureOutbox(db: any, dialect: Dialect): Promise<void> {
   let ready = created.get(db);
   if (!ready) {
     const statement = DDL[dialect];
-    ready = (dialect === "sqlite" ? db.run(statement) : db.execute(statement)).then(() => undefined);
+    // better-sqlite3 answers `run` synchronously; the other drivers with a promise.
+    ready = Promise.resolve().then(() => (dialect === "sqlite" ? db.run(statement) : db.execute(statement))).then(() => undefined);
     created.set(db, ready!);
     // A failed attempt (database down) is retried by the next write.
     ready!.catch(() => created.delete(db));

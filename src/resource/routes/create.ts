@@ -25,7 +25,11 @@ export function createHandler(rt: ResourceRuntime) {
     build: (target) => target.insert(model.table).values(values).returning(),
     read: async (rows: Row[]) => rows[0]!,
     // D1 outbox: the id comes from the batch when the database assigns it.
-    planned: () => ({ change: { ...rowChange(rt, c, "create", values, undefined), object: undefined }, idKnown: values[model.idKey] !== undefined }),
+    planned: () => {
+      const optimisticId = c.req.header("x-covara-optimistic-id");
+      const change = { ...rowChange(rt, c, "create", values, undefined), object: undefined, ...(optimisticId ? { optimisticId } : {}) };
+      return { change, idKnown: values[model.idKey] !== undefined };
+    },
   });
   return async (c: Context) => {
     // Nested write-through (spec 10 §8.1): answered there when the body names a declared relation.
