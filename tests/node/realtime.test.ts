@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
 import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
+import { multiplexSuite } from "../realtime/multiplex.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -15,5 +16,6 @@ for (const factory of nodeDatabases) {
     afterAll(() => close());
     subscribeSuite(() => harness);
     aggregateSubscribeSuite(() => harness);
+    multiplexSuite(() => harness);
   });
 }

@@ -89,16 +89,16 @@ export function aggregateSubscribeSuite(getHarness: () => DbHarness) {
     });
 
     it("recomputes once for a burst (debounced), and sends nothing when the result is unchanged", async () => {
-      const app = build({}, { debounceMs: 200 });
+      const app = build({}, { debounceMs: 300 });
       const { reader } = await subscribe(app, "?count=true");
       for (let i = 0; i < 5; i++) await create(app, { age: i });
       await reader.until(() => aggregates(reader).length === 2);
-      await sleep(300);
+      await sleep(400);
       expect(aggregates(reader).map((f) => f.data.data.groups[0].count)).toEqual([0, 5]);
       // Five entries appended at once cost one query; an unchanged count sends no frame.
       const { queries } = await h.countQueries(async () => {
         for (let i = 0; i < 5; i++) await hub.append("people", [{ type: "create", objectId: "*" }]);
-        await sleep(400);
+        await sleep(500);
       });
       expect(queries).toBe(1);
       expect(aggregates(reader)).toHaveLength(2);

@@ -58,7 +58,7 @@ function skipExistingOf(value: unknown): boolean {
 export function channelRequest(body: unknown): ChannelRequest {
   if (!isObject(body)) throw new ControlBodyError("Body must be a JSON object");
   const channelId = body.channelId;
-  if (typeof channelId !== "string" || channelId === "" || channelId.length > 256) throw new ControlBodyError("channelId is required");
+  if (typeof channelId !== "string" || channelId === "" || channelId.length > 256) throw new ControlBodyError("channelId must be a non-empty string of at most 256 characters");
   const resource = body.resource;
   if (typeof resource !== "string" || resource === "") throw new ControlBodyError("resource is required");
   const kind = body.kind ?? "resource";
