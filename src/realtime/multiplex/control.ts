@@ -129,7 +129,8 @@ export function controlHandlers(source: MultiplexSource, registry: MuxRegistry) 
       const rt = resourceAt(source, request.resource, request.kind);
       if (!rt) return problem(404, "Resource not found", `No subscribable resource at '${request.resource}'`);
       const channel = pendingChannel();
-      if (!mux.claim(channelId, channel)) return mux.open ? problem(409, "Channel already exists", `Channel '${channelId}' is already open on this stream`) : streamNotFound();
+      // Nothing was awaited since `has`: only an ended stream can refuse the claim.
+      if (!mux.claim(channelId, channel)) return streamNotFound();
       const refused = await open(c, mux, request, rt, channel);
       if (refused) {
         mux.release(channelId, channel);
