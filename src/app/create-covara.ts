@@ -19,6 +19,7 @@ import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-h
 import type { OpenApiConfig } from "../openapi/document.js";
 import { openapiRoutes } from "../openapi/routes.js";
 import { Realtime, type RealtimeOptions } from "../realtime/realtime.js";
+import { MULTIPLEX_PATH, multiplexRouter, type MultiplexOptions } from "../realtime/multiplex/routes.js";
 
 /** Context variables Covara sets. */
 export interface CovaraVariables {
@@ -66,6 +67,11 @@ export interface CovaraOptions {
   openapi?: boolean | OpenApiConfig;
   /** The realtime hub and `sse` defaults (docs/subscriptions.md). */
   realtime?: RealtimeOptions;
+  /**
+   * The shared SSE stream at `/__covara/stream` (spec 20 §10), whatever the `basePath`; on by
+   * default, `false` removes it.
+   */
+  multiplex?: boolean | MultiplexOptions;
 }
 
 /** A registered resource: its mount path and runtime. */
@@ -152,6 +158,11 @@ export class CovaraApp extends Hono<CovaraEnv> {
       // Read on first request, when every resource has been mounted.
       const source = { get resources() { return app.resources; }, get routes() { return app.routes; }, authInstalled: options.auth !== undefined };
       this.route("/", openapiRoutes(source, options.openapi === true || options.openapi === undefined ? {} : options.openapi));
+    }
+    if (options.multiplex !== false) {
+      // Deferred like the resources: middleware the app adds later (auth) must run before it.
+      const settings = options.multiplex === true || options.multiplex === undefined ? {} : options.multiplex;
+      this.#pending.push({ mount: MULTIPLEX_PATH, router: multiplexRouter(this, settings) });
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * `useResource(table, config)`: the generated REST endpoints of one resource as a plain Hono
- * router. Static segments (`/count`, `/aggregate`) are registered before `/:id` so they win.
+ * router. Static segments (`/count`, `/aggregate`, `/aggregate/subscribe`) are registered before
+ * `/:id` so they win.
  * @module
  */
 import { Hono, type Context } from "hono";
@@ -19,6 +20,7 @@ import { listHandler } from "./routes/list.js";
 import { rpcHandler } from "./routes/rpc.js";
 import { updateHandler } from "./routes/update.js";
 import { subscribeHandler } from "../realtime/routes/subscribe.js";
+import { aggregateSubscribeHandler } from "../realtime/routes/aggregate-subscribe.js";
 
 type Handler = (c: Context) => Response | Promise<Response>;
 
@@ -42,7 +44,11 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   // Built here, so an invalid limit throws when the resource is mounted; keys carry the resource name.
   if (rt.config.rateLimit) router.use("*", createResourceRateLimiter(name, rt.config.rateLimit));
   router.get("/count", operation("count", countHandler(rt)));
-  if (caps.enableAggregations !== false) router.get("/aggregate", operation("aggregate", aggregateHandler(rt)));
+  if (caps.enableAggregations !== false) {
+    // The live variant needs both capabilities; registered before `/aggregate` and `/:id`.
+    if (caps.enableSubscribe !== false) router.get("/aggregate/subscribe", operation("subscribeAggregate", aggregateSubscribeHandler(rt)));
+    router.get("/aggregate", operation("aggregate", aggregateHandler(rt)));
+  }
   const procedures = rt.config.procedures;
   if (procedures && Object.keys(procedures).length > 0) router.post("/rpc/:name", operation("rpc", rpcHandler(rt, procedures)));
   if (caps.enableSubscribe !== false) router.get("/subscribe", operation("subscribe", subscribeHandler(rt)));

@@ -5,6 +5,8 @@ import { subscribeSuite } from "../realtime/subscribe.suite.js";
 import { outboxSuite } from "../realtime/outbox.suite.js";
 import { churnSuite } from "../realtime/churn.suite.js";
 import { createMemoryHub } from "../../src/realtime/memory-hub.js";
+import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
+import { multiplexSuite } from "../realtime/multiplex.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -17,6 +19,8 @@ for (const factory of nodeDatabases) {
     afterAll(() => close());
     subscribeSuite(() => harness);
     outboxSuite(() => harness);
+    aggregateSubscribeSuite(() => harness);
+    multiplexSuite(() => harness);
   });
 }
 

@@ -1,13 +1,14 @@
 /**
  * `GET <mount>/subscribe` (spec 20 §2–§5): every check that can fail happens before the first
  * stream byte, so failures are plain problem+json responses; then the stream opens and the
- * subscription runs until the client leaves, the server closes it, or shutdown.
+ * subscription runs until the client leaves, the server closes it, or shutdown. The validated
+ * "parameters + caller → subscription" step is shared with multiplexed channels (spec 20 §10).
  * @module
  */
 import type { Context } from "hono";
 import { resolveClientIp } from "../../auth/client-ip.js";
 import { problemResponse, ValidationError } from "../../errors/problem.js";
-import { includeLoader } from "../../resource/relations/index.js";
+import { includeLoader, type IncludeLoader } from "../../resource/relations/index.js";
 import type { ResourceRuntime } from "../../resource/runtime.js";
 import { actingUser } from "../publish.js";
 import { liveQuery } from "../live-query.js";
@@ -19,29 +20,61 @@ import type { ResolvedSseOptions } from "../options.js";
 /** Most ids `knownIds` may name. */
 const MAX_KNOWN_IDS = 10_000;
 
-/** The resume position: `Last-Event-ID` over `resumeFrom`; undefined for a fresh start. */
-export function resumePosition(c: Context): number | undefined {
-  const raw = c.req.header("last-event-id") ?? c.req.query("resumeFrom");
-  if (raw === undefined || raw.trim() === "") return undefined;
-  if (!/^-?\d{1,16}$/.test(raw.trim())) {
+/** What a subscriber asks for, wherever it came from (a query string, a multiplex control body). */
+export interface SubscribeParams {
+  filter?: string;
+  include?: string;
+  /** `Last-Event-ID` or `resumeFrom`, as sent. */
+  position?: string | number;
+  skipExisting?: boolean;
+  knownIds?: string[];
+}
+
+/** Parses a resume position; undefined (fresh start) when absent or ≤ 0. */
+export function parsePosition(raw: string | number | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  if (text === "") return undefined;
+  if (!/^-?\d{1,16}$/.test(text)) {
     throw new ValidationError("Invalid resume position", [{ field: "resumeFrom", message: "must be an integer changelog position" }]);
   }
-  const position = Number(raw.trim());
+  const position = Number(text);
   return position <= 0 ? undefined : position;
 }
 
-/** How the subscription starts, from `resumeFrom`/`Last-Event-ID`, `skipExisting` and `knownIds`. */
-export function liveStart(c: Context): LiveStart {
-  const after = resumePosition(c);
+/** The resume position: `Last-Event-ID` over `resumeFrom`; undefined for a fresh start. */
+export function resumePosition(c: Context): number | undefined {
+  return parsePosition(c.req.header("last-event-id") ?? c.req.query("resumeFrom"));
+}
+
+/** How a subscription starts: resume over hybrid (`skipExisting`, optional `knownIds`) over fresh. */
+export function startOf(params: SubscribeParams): LiveStart {
+  const after = parsePosition(params.position);
   if (after !== undefined) return { mode: "resume", after };
-  if (c.req.query("skipExisting") !== "true") return { mode: "fresh" };
-  const raw = c.req.query("knownIds");
-  if (raw === undefined) return { mode: "hybrid" };
-  const knownIds = raw.split(",").map((id) => id.trim()).filter((id) => id !== "");
+  if (!params.skipExisting) return { mode: "fresh" };
+  if (params.knownIds === undefined) return { mode: "hybrid" };
+  const knownIds = params.knownIds.map((id) => id.trim()).filter((id) => id !== "");
   if (knownIds.length > MAX_KNOWN_IDS) {
     throw new ValidationError("Too many known ids", [{ field: "knownIds", message: `at most ${MAX_KNOWN_IDS} ids` }]);
   }
   return { mode: "hybrid", knownIds };
+}
+
+/** The parameters of `GET /subscribe`. */
+export function queryParams(c: Context): SubscribeParams {
+  const knownIds = c.req.query("knownIds");
+  return {
+    filter: c.req.query("filter"),
+    include: c.req.query("include"),
+    position: c.req.header("last-event-id") ?? c.req.query("resumeFrom"),
+    skipExisting: c.req.query("skipExisting") === "true",
+    knownIds: knownIds === undefined ? undefined : knownIds.split(","),
+  };
+}
+
+/** How the subscription starts, from `resumeFrom`/`Last-Event-ID`, `skipExisting` and `knownIds`. */
+export function liveStart(c: Context): LiveStart {
+  return startOf(queryParams(c));
 }
 
 /** The subscription limits a caller claims (spec 20 §2): per user, or per IP when anonymous. */
@@ -61,6 +94,36 @@ export function tooManySubscriptions(error: SlotLimitError): Response {
 /** The 400 for a relation-path subscribe scope that no recheck would ever reconcile. */
 export function joinScopeNeedsRecheck(): ValidationError {
   return new ValidationError("Relation-path subscribe scopes require sse.scopeRecheckMs > 0");
+}
+
+/** Builds the (not yet connected) subscription once its transport exists. */
+export type SubscriptionFactory = (output: LiveOutput, onClose: () => void) => LiveSubscription;
+
+/**
+ * Validates a subscriber's parameters as the caller `c` (scope 401, filter/include/resume 400,
+ * the join-scope rule) and returns the factory of its subscription: nothing is opened until every
+ * check passed. The subscription claims the caller's limits when it connects.
+ */
+export async function prepareSubscription(rt: ResourceRuntime, c: Context, params: SubscribeParams, includes: IncludeLoader): Promise<SubscriptionFactory> {
+  const sse = rt.sse;
+  const query = await liveQuery(rt, c, params.filter, params.include, includes);
+  if (!query.matcher.test && !query.matcher.deny && sse.scopeRecheckMs <= 0) throw joinScopeNeedsRecheck();
+  const start = startOf(params);
+  const claims = subscriptionClaims(c, sse);
+  return (output, onClose) =>
+    new LiveSubscription({
+      hub: rt.realtime.hub(),
+      resource: rt.model.name,
+      query,
+      start,
+      output,
+      subscriptionId: `${crypto.randomUUID()}:${rt.model.name}`,
+      claims,
+      recheckMs: rt.config.auth ? sse.scopeRecheckMs : 0,
+      pageSize: sse.snapshotPageSize,
+      onClose,
+      onError: (error) => rt.realtime.logger.error(`Subscription on ${rt.model.name} failed`, { error: String(error) }),
+    });
 }
 
 /** A standalone stream's output: SSE frames (spec 20 §3). */
@@ -84,9 +147,7 @@ export function subscribeHandler(rt: ResourceRuntime) {
   const includes = includeLoader(rt);
   return async (c: Context): Promise<Response> => {
     const sse = rt.sse;
-    const query = await liveQuery(rt, c, c.req.query("filter"), c.req.query("include"), includes);
-    if (!query.matcher.test && !query.matcher.deny && sse.scopeRecheckMs <= 0) throw joinScopeNeedsRecheck();
-    const start = liveStart(c);
+    const create = await prepareSubscription(rt, c, queryParams(c), includes);
     let subscription: LiveSubscription | undefined;
     let release: (() => void) | undefined;
     const stream = new SseStream({
@@ -95,19 +156,7 @@ export function subscribeHandler(rt: ResourceRuntime) {
       onBackpressure: sse.onBackpressure,
       onClose: () => subscription?.close(),
     });
-    subscription = new LiveSubscription({
-      hub: rt.realtime.hub(),
-      resource: rt.model.name,
-      query,
-      start,
-      output: streamOutput(stream),
-      subscriptionId: `${crypto.randomUUID()}:${rt.model.name}`,
-      claims: subscriptionClaims(c, sse),
-      recheckMs: rt.config.auth ? sse.scopeRecheckMs : 0,
-      pageSize: sse.snapshotPageSize,
-      onClose: () => release?.(),
-      onError: (error) => rt.realtime.logger.error(`Subscription on ${rt.model.name} failed`, { error: String(error) }),
-    });
+    subscription = create(streamOutput(stream), () => release?.());
     try {
       await subscription.connect();
     } catch (error) {
