@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
+import { writePathsSuite } from "../realtime/write-paths.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -13,5 +14,6 @@ for (const factory of nodeDatabases) {
     });
     afterAll(() => close());
     subscribeSuite(() => harness);
+    writePathsSuite(() => harness);
   });
 }
