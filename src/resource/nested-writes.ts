@@ -2,7 +2,9 @@
  * Nested write-through on `POST /` (spec 10 §8.1, `nestedWrites: true`): belongsTo parents, the
  * main row and its hasMany/hasOne children are created together, all or nothing on every driver
  * (D1 included: one `db.batch()`, see batch/nested-plan.ts). The create handler delegates here
- * only when the body names a declared relation.
+ * only when the body names a declared relation. After the commit every row written is published
+ * as a `create` to its own table's resource (parents, main row, children), from the stored rows
+ * the plan returns: no extra query.
  * @module
  */
 import { getTableColumns, type Column } from "drizzle-orm";
@@ -12,6 +14,7 @@ import { readLimited } from "../util/read-limited.js";
 import { linkStep, presetKey, runPlan, type PlanStep } from "./batch/nested-plan.js";
 import { columnValues, requirePermission, throwIfInvalid, validateNamed } from "./batch/input.js";
 import { inWriteUnit } from "./batch/write-unit.js";
+import { resourceTarget, tableChange, tableTarget } from "./batch/changes.js";
 import type { RelationConfig } from "./config.js";
 import { hookContext } from "./hooks.js";
 import type { BodyRules } from "./input.js";
@@ -82,6 +85,7 @@ export function nestedCreateHandler(rt: ResourceRuntime): (c: Context) => Promis
       if (target) await requirePermission(c, target, "create");
     }
 
+    const optimisticId = c.req.header("x-covara-optimistic-id");
     const created = await inWriteUnit(rt, async (unit) => {
       const steps: PlanStep[] = parents.map((p) => ({ table: p.link.relation.schema, columns: p.link.columns, values: p.values, refs: {} }));
       const mainStep: PlanStep = { table: rt.model.table, columns: rt.model.columns, values: mainValues!, refs: {} };
@@ -104,11 +108,16 @@ export function nestedCreateHandler(rt: ResourceRuntime): (c: Context) => Promis
         if (target) await target.checkWriteScope(c, "create", () => target.withDefaults(steps[i]!.values), unit.db);
       }
       const stored = await runPlan(unit, steps);
+      stored.forEach((row, i) => {
+        const target = i === mainIndex ? resourceTarget(rt) : tableTarget(rt, steps[i]!.table);
+        const change = tableChange(target, c, "create", row, undefined);
+        if (i === mainIndex && optimisticId) change.optimisticId = optimisticId;
+        unit.publish(target, [change]);
+      });
       await hooks.onAfterCreate?.(ctx, stored[mainIndex]!);
       return stored[mainIndex]!;
     });
     const response = rt.present(created);
-    const optimisticId = c.req.header("x-covara-optimistic-id");
     if (optimisticId) response._optimisticId = optimisticId;
     return c.json(response, 201);
   };

@@ -7,6 +7,7 @@ import { churnSuite } from "../realtime/churn.suite.js";
 import { createMemoryHub } from "../../src/realtime/memory-hub.js";
 import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
 import { multiplexSuite } from "../realtime/multiplex.suite.js";
+import { writePathsSuite } from "../realtime/write-paths.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -21,6 +22,7 @@ for (const factory of nodeDatabases) {
     outboxSuite(() => harness);
     aggregateSubscribeSuite(() => harness);
     multiplexSuite(() => harness);
+    writePathsSuite(() => harness);
   });
 }
 

@@ -2,13 +2,17 @@
  * The all-or-nothing unit every batch route and nested write runs in: reads and hooks happen on
  * `unit.db`, and the statements go through `unit.write` exactly once, so they commit together on
  * every driver (a transaction, better-sqlite3's synchronous transaction, or one D1 `db.batch()`).
+ * Row changes handed to `unit.publish` reach the hub only once the writes have committed (spec 20
+ * §16.1–2), and on libsql before the next queued write starts, so the changelog follows commit order.
  * @module
  */
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
+import type { ChangeInput } from "../../realtime/types.js";
 import { isD1 } from "../model.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { runAtomically, takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "../transaction.js";
+import type { ChangeTarget } from "./changes.js";
 
 /** What a batch operation works through. */
 export interface WriteUnit {
@@ -18,6 +22,13 @@ export interface WriteUnit {
   atomic: boolean;
   /** Runs the statements `build` returns, all or nothing; each result is the statement's returned rows. */
   write(build: (db: any) => PendingStatement[]): Promise<Record<string, unknown>[][]>;
+  /**
+   * Queues committed-to-be row changes of `target`, to publish after the commit. Call it right
+   * after `write` and before the after-hooks: in an atomic unit a throw discards the queue with the
+   * rollback; otherwise the rows have already committed, so the queue is published and the error
+   * is still thrown (spec 10 §6.1 "Transactions").
+   */
+  publish(target: ChangeTarget, changes: ChangeInput[]): void;
 }
 
 /**
@@ -30,19 +41,41 @@ export function inWriteUnit<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Pro
   return writesTakeTurns(rt.transactions, rt.model.dialect) ? takeTurns(rt.db, () => unitOf(rt, fn)) : unitOf(rt, fn);
 }
 
-function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
-  return withTransaction(rt.db, rt.transactions, (db, atomic) =>
-    fn({
-      db,
-      atomic,
-      write: async (build) => {
-        if (!atomic) return (await runAtomically(db, rt.transactions, build)) as Record<string, unknown>[][];
-        const results: Record<string, unknown>[][] = [];
-        for (const statement of build(db)) results.push((await statement) as Record<string, unknown>[]);
-        return results;
-      },
-    }),
-  );
+async function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
+  const queued = new Map<string, { target: ChangeTarget; changes: ChangeInput[] }>();
+  let atomic = false;
+  let result: T;
+  try {
+    result = await withTransaction(rt.db, rt.transactions, (db, inTransaction) => {
+      atomic = inTransaction;
+      return fn({
+        db,
+        atomic,
+        write: async (build) => {
+          if (!atomic) return (await runAtomically(db, rt.transactions, build)) as Record<string, unknown>[][];
+          const results: Record<string, unknown>[][] = [];
+          for (const statement of build(db)) results.push((await statement) as Record<string, unknown>[]);
+          return results;
+        },
+        publish: (target, changes) => {
+          // One append per resource, in the order the rows were written.
+          const entry = queued.get(target.name);
+          if (entry) entry.changes.push(...changes);
+          else queued.set(target.name, { target, changes: [...changes] });
+        },
+      });
+    });
+  } catch (error) {
+    if (!atomic) await publishQueued(queued);
+    throw error;
+  }
+  await publishQueued(queued);
+  return result;
+}
+
+/** Appends each resource's queued changes; `Realtime.publish` logs a hub failure instead of throwing. */
+async function publishQueued(queued: Map<string, { target: ChangeTarget; changes: ChangeInput[] }>): Promise<void> {
+  for (const { target, changes } of queued.values()) await target.realtime.publish(target.name, changes);
 }
 
 /** Bound parameters one statement may carry: D1's documented 100, far below SQLite's and Postgres' own limits. */

@@ -1,7 +1,9 @@
 /**
  * `POST /batch`: create every item of `{ items: [...] }` or none (spec 10 §8). Items are validated
  * first, then `onBeforeCreate` runs per item in order, each row is checked against the create
- * scope, and the rows go in as multi-row INSERTs (chunked for D1) in one atomic unit.
+ * scope, and the rows go in as multi-row INSERTs (chunked for D1) in one atomic unit. Each
+ * inserted row is published as a `create`, in item order, after the commit (from the RETURNING
+ * rows: no extra query).
  * @module
  */
 import type { Context } from "hono";
@@ -9,6 +11,7 @@ import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { readItems, requirePermission, validateItems } from "../batch/input.js";
 import { chunk, inWriteUnit, rowsPerInsert } from "../batch/write-unit.js";
+import { resourceTarget, tableChange } from "../batch/changes.js";
 
 type Row = Record<string, unknown>;
 
@@ -27,6 +30,8 @@ export function batchCreateHandler(rt: ResourceRuntime, limit: number) {
       if (rows.length === 0) return [];
       const results = await unit.write((db) => chunk(rows, rowsPerInsert(rt)).map((part) => db.insert(table).values(part).returning()));
       const inserted = results.flat();
+      const target = resourceTarget(rt);
+      unit.publish(target, inserted.map((row) => tableChange(target, c, "create", row, undefined)));
       for (const row of inserted) await hooks.onAfterCreate?.(ctx, row);
       return inserted;
     });

@@ -1,7 +1,9 @@
 /**
  * `DELETE /batch?filter=`: delete (or soft-delete) every row in delete scope ∧ filter ∧ not
  * deleted (spec 10 §8). Matching, the limit check and `onBeforeDelete` per row happen before the
- * single atomic write; `onAfterDelete` receives each row as it was before.
+ * single atomic write; `onAfterDelete` receives each row as it was before. Each removed row is
+ * published as a `delete` (a soft delete too, as on `DELETE /:id`) with its matched row as the
+ * before-image, in id order, after the commit: no extra query.
  * @module
  */
 import { and, inArray } from "drizzle-orm";
@@ -10,6 +12,7 @@ import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { matchBatchRows } from "../batch/input.js";
 import { chunk, inWriteUnit, parameterLimit, parametersOf } from "../batch/write-unit.js";
+import { resourceTarget, tableChange } from "../batch/changes.js";
 
 type Row = Record<string, unknown>;
 
@@ -36,6 +39,10 @@ export function batchDeleteHandler(rt: ResourceRuntime, limit: number) {
       );
       const before = new Map(rows.map((row) => [String(row[idKey]), row]));
       const gone = results.flat();
+      const removed = new Set(gone.map(({ id }) => String(id)));
+      const target = resourceTarget(rt);
+      // A soft delete travels the delete path (spec 20 §6.2): subscribers get `removed`.
+      unit.publish(target, rows.filter((row) => removed.has(String(row[idKey]))).map((row) => tableChange(target, c, "delete", undefined, row)));
       for (const { id } of gone) await hooks.onAfterDelete?.(ctx, before.get(String(id))!);
       return gone.length;
     });

@@ -1,7 +1,9 @@
 /**
  * `PATCH /batch?filter=`: the body is one patch applied to every row in update scope ∧ filter ∧
  * not deleted (spec 10 §8). Matching, the limit check, the chained `onBeforeUpdate` hooks and the
- * post-change scope check all happen before the single atomic write.
+ * post-change scope check all happen before the single atomic write. Each updated row is
+ * published as an `update` in id order after the commit; the before-images are the matched rows
+ * and the after-images the RETURNING rows, so publishing costs no query.
  * @module
  */
 import { and, inArray } from "drizzle-orm";
@@ -11,6 +13,7 @@ import { readJsonBody, validateBody } from "../input.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { columnValues, matchBatchRows } from "../batch/input.js";
 import { chunk, inWriteUnit, parameterLimit, parametersOf } from "../batch/write-unit.js";
+import { resourceTarget, tableChange } from "../batch/changes.js";
 
 type Row = Record<string, unknown>;
 
@@ -39,6 +42,14 @@ export function batchUpdateHandler(rt: ResourceRuntime, limit: number) {
         chunk(ids, room).map((part) => db.update(table).set(set).where(and(inArray(idColumn, part), condition)).returning()),
       );
       const written = results.flat();
+      const after = new Map(written.map((row) => [String(row[idKey]), row]));
+      const target = resourceTarget(rt);
+      // Matched order (by id), not RETURNING order, which neither database promises.
+      const changes = rows.flatMap((row) => {
+        const updated = after.get(String(row[idKey]));
+        return updated ? [tableChange(target, c, "update", updated, row)] : [];
+      });
+      unit.publish(target, changes);
       for (const row of written) await hooks.onAfterUpdate?.(ctx, row);
       return written.length;
     });

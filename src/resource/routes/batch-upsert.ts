@@ -2,7 +2,9 @@
  * `POST /batch/upsert`: insert-or-update by primary key (spec 10 §8). Items without an id are
  * inserted; items with one become `INSERT … ON CONFLICT (id) DO UPDATE SET` every provided column
  * but the id. Existing rows must lie in the caller's update scope and not be soft-deleted, else
- * the whole request is 403 and nothing is written.
+ * the whole request is 403 and nothing is written. After the commit each item's row is published
+ * in item order: `create` for an inserted row, `update` with the row read by the scope lookup as
+ * its before-image for an updated one (no extra query).
  * @module
  */
 import { and, inArray, sql, type SQL } from "drizzle-orm";
@@ -12,6 +14,7 @@ import { hookContext } from "../hooks.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { columnValues, readItems, requirePermission, validateItems } from "../batch/input.js";
 import { chunk, inWriteUnit, parameterLimit, parametersOf } from "../batch/write-unit.js";
+import { resourceTarget, tableChange } from "../batch/changes.js";
 
 type Row = Record<string, unknown>;
 
@@ -109,13 +112,25 @@ export function batchUpsertHandler(rt: ResourceRuntime, limit: number) {
       const ordered = [...groups.values()];
       const results = await unit.write((db) => statements(db, ordered, scope));
       const returned = results.flat();
-      // Rows with an id are matched by id; rows without come back in the order they were sent.
+      // Rows with an id are matched by id. The others got fresh keys, which no named id can share
+      // (a primary key), so they are the remaining rows, in the order they were sent.
       const byId = new Map(returned.map((row) => [String(row[idKey]), row]));
-      const inOrder = ordered.flat();
+      const named = new Set(prepared.filter((p) => hasValue(p.row[idKey])).map((p) => String(p.row[idKey])));
+      const fresh = returned.filter((row) => !named.has(String(row[idKey])));
       const out: Row[] = new Array(values.length);
-      inOrder.forEach((p, position) => {
-        out[p.index] = hasValue(p.row[idKey]) ? byId.get(String(p.row[idKey]))! : returned[position]!;
+      let next = 0;
+      for (const p of ordered.flat()) out[p.index] = hasValue(p.row[idKey]) ? byId.get(String(p.row[idKey]))! : fresh[next++]!;
+      // Published before the scope verdict below: where the writes commit on their own (D1,
+      // better-sqlite3) the rows written are changed whatever answer the request gets.
+      const target = resourceTarget(rt);
+      const changes = prepared.flatMap((p) => {
+        const row = out[p.index];
+        if (!row) return [];
+        if (!p.prior) return [tableChange(target, c, "create", row, undefined)];
+        // An item naming only the id rewrote nothing: no entry, as for a PATCH that sets nothing.
+        return Object.keys(p.row).some((key) => key !== idKey) ? [tableChange(target, c, "update", row, p.prior)] : [];
       });
+      unit.publish(target, changes);
       // A conflicting row that appeared outside the scope after the lookup was left untouched.
       if (returned.length < prepared.length || out.some((row) => row === undefined)) throw forbidden();
       for (const p of prepared) {
