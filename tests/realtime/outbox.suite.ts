@@ -133,6 +133,18 @@ export function outboxSuite(getHarness: () => DbHarness) {
       expect(await pending()).toEqual([]);
     });
 
+    it("brings a batch whose publish failed to subscribers from the outbox, in item order", async () => {
+      const app = build();
+      const reader = await subscribe(app);
+      flaky.state.down = 1;
+      const res = await app.request("/api/people/batch", post({ items: ["p", "q", "r"].map((name) => ({ name, email: name })) }));
+      expect(res.status).toBe(200);
+      expect(await pending()).toHaveLength(1);
+      await reader.until(() => reader.events().length === 3, 5000);
+      expect(reader.events().map((e) => e.object.name)).toEqual(["p", "q", "r"]);
+      expect(await pending()).toEqual([]);
+    });
+
     it("records nothing for a write that matched no row or rolled back", async () => {
       const app = build({ etag: { versionField: undefined } });
       const row = await (await app.request("/api/people", post({ name: "v", email: "v" }))).json();

@@ -41,14 +41,19 @@ export function inWriteUnit<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Pro
   return writesTakeTurns(rt.transactions, rt.model.dialect) ? takeTurns(rt.db, () => unitOf(rt, fn)) : unitOf(rt, fn);
 }
 
+type Queue = Map<string, { target: ChangeTarget; changes: ChangeInput[]; outboxId: string }>;
+
 async function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
-  const queued = new Map<string, { target: ChangeTarget; changes: ChangeInput[] }>();
+  const queued: Queue = new Map();
+  const outbox = rt.realtime.outbox.enabled() ? rt.realtime.outbox : undefined;
+  if (outbox) await outbox.prepare(rt);
   let atomic = false;
+  let recorded = false;
   let result: T;
   try {
-    result = await withTransaction(rt.db, rt.transactions, (db, inTransaction) => {
+    result = await withTransaction(rt.db, rt.transactions, async (db, inTransaction) => {
       atomic = inTransaction;
-      return fn({
+      const value = await fn({
         db,
         atomic,
         write: async (build) => {
@@ -61,21 +66,45 @@ async function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T
           // One append per resource, in the order the rows were written.
           const entry = queued.get(target.name);
           if (entry) entry.changes.push(...changes);
-          else queued.set(target.name, { target, changes: [...changes] });
+          else queued.set(target.name, { target, changes: [...changes], outboxId: crypto.randomUUID() });
         },
       });
+      // In a transaction the outbox rows commit (or roll back) with the writes.
+      if (atomic) await record(rt, db, queued);
+      recorded = atomic;
+      return value;
     });
   } catch (error) {
-    if (!atomic) await publishQueued(queued);
+    if (!atomic) await settle(rt, queued, recorded);
     throw error;
   }
-  await publishQueued(queued);
+  await settle(rt, queued, recorded);
   return result;
 }
 
-/** Appends each resource's queued changes; `Realtime.publish` logs a hub failure instead of throwing. */
-async function publishQueued(queued: Map<string, { target: ChangeTarget; changes: ChangeInput[] }>): Promise<void> {
-  for (const { target, changes } of queued.values()) await target.realtime.publish(target.name, changes);
+/** Records the queue in the outbox (when it is on) on `db`. */
+async function record(rt: ResourceRuntime, db: any, queued: Queue): Promise<void> {
+  const outbox = rt.realtime.outbox;
+  if (!outbox.enabled()) return;
+  for (const { target, changes, outboxId } of queued.values()) await outbox.record(db, outboxResource(rt, target), outboxId, changes);
+}
+
+/**
+ * Publishes each resource's queued changes: through the outbox when it is on (recording them
+ * first where no transaction did), else straight to the hub (`Realtime.publish` logs a failure).
+ */
+async function settle(rt: ResourceRuntime, queued: Queue, recorded: boolean): Promise<void> {
+  const outbox = rt.realtime.outbox;
+  if (!outbox.enabled()) {
+    for (const { target, changes } of queued.values()) await target.realtime.publish(target.name, changes);
+    return;
+  }
+  if (!recorded) await record(rt, rt.db, queued);
+  for (const { target, changes, outboxId } of queued.values()) await outbox.publish(outboxResource(rt, target), outboxId, changes);
+}
+
+function outboxResource(rt: ResourceRuntime, target: ChangeTarget) {
+  return target.name === rt.model.name ? rt : { db: rt.db, model: { ...rt.model, name: target.name } };
 }
 
 /** Bound parameters one statement may carry: D1's documented 100, far below SQLite's and Postgres' own limits. */
