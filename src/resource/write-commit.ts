@@ -13,6 +13,7 @@ import type { ResourceRuntime } from "./runtime.js";
 import { takeTurns, withTransaction, writesTakeTurns } from "./transaction.js";
 import { publishChanges } from "../realtime/publish.js";
 import type { ChangeInput } from "../realtime/types.js";
+import { deferTracking, type Deferred } from "../realtime/track/resource-binding.js";
 
 /**
  * Runs `write` (on the transaction handle when there is one), then `after` with its result.
@@ -22,7 +23,9 @@ import type { ChangeInput } from "../realtime/types.js";
  *
  * `changes(result)` names the committed row changes; they are published to the hub after the
  * commit (a rollback publishes nothing) and, where writes take turns, before the next write
- * starts, so the changelog follows commit order.
+ * starts, so the changelog follows commit order. When `ctx.db` is a tracked db, what the hook
+ * writes through it is published right after the row's own changes. Without a transaction (D1,
+ * better-sqlite3) a throwing after-hook cannot undo the write, so its changes are still published.
  */
 export function commitWrite<T>(
   rt: ResourceRuntime,
@@ -32,18 +35,34 @@ export function commitWrite<T>(
   changes?: (result: T) => ChangeInput[],
 ): Promise<T> {
   const turns = takesTurns(rt);
-  const publish = changes && ((result: T) => publishChanges(rt, changes(result)).then(() => result));
+  const publish = (result: T) => (changes ? publishChanges(rt, changes(result)) : Promise.resolve());
   if (!after || !ctx) {
-    const direct = publish ? () => write(rt.db).then(publish) : () => write(rt.db);
+    const direct = () => write(rt.db).then(async (result) => (await publish(result), result));
     return turns ? takeTurns(rt.db, direct) : direct();
   }
-  const transact = () =>
-    withTransaction(rt.db, rt.transactions, async (db, atomic) => {
-      const result = await write(db);
-      await after(atomic ? { ...ctx, db } : ctx, result);
+  const run = async () => {
+    let deferred: Deferred | undefined;
+    // A write that committed on its own, before the hook ran (no transaction).
+    let standing: { result: T } | undefined;
+    try {
+      const result = await withTransaction(rt.db, rt.transactions, async (db, atomic) => {
+        const result = await write(db);
+        if (!atomic) standing = { result };
+        deferred = deferTracking(ctx.db, atomic ? db : undefined);
+        await after({ ...ctx, db: deferred.db }, result);
+        return result;
+      });
+      await publish(result);
+      await deferred!.flush();
       return result;
-    });
-  const run = publish ? () => transact().then(publish) : transact;
+    } catch (error) {
+      if (standing) {
+        await publish(standing.result);
+        await deferred?.flush();
+      }
+      throw error;
+    }
+  };
   return turns ? takeTurns(rt.db, run) : run();
 }
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
+import { trackingSuite } from "../realtime/tracking.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -13,5 +14,6 @@ for (const factory of nodeDatabases) {
     });
     afterAll(() => close());
     subscribeSuite(() => harness);
+    trackingSuite(() => harness);
   });
 }

@@ -8,11 +8,15 @@ import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
 import { isD1 } from "../model.js";
 import type { ResourceRuntime } from "../runtime.js";
+import { deferTracking, type Deferred } from "../../realtime/track/resource-binding.js";
 import { runAtomically, takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "../transaction.js";
 
 /** What a batch operation works through. */
 export interface WriteUnit {
-  /** The transaction handle on interactive drivers, the configured db otherwise: reads and hooks use it. */
+  /**
+   * The transaction handle on interactive drivers, the configured db otherwise: reads and hooks
+   * use it. A tracked `config.db` stays tracked here, its changes published after the unit.
+   */
   db: any;
   /** True when hooks and reads share the transaction of the writes (a throw rolls everything back). */
   atomic: boolean;
@@ -30,19 +34,32 @@ export function inWriteUnit<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Pro
   return writesTakeTurns(rt.transactions, rt.model.dialect) ? takeTurns(rt.db, () => unitOf(rt, fn)) : unitOf(rt, fn);
 }
 
-function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
-  return withTransaction(rt.db, rt.transactions, (db, atomic) =>
-    fn({
-      db,
-      atomic,
-      write: async (build) => {
-        if (!atomic) return (await runAtomically(db, rt.transactions, build)) as Record<string, unknown>[][];
-        const results: Record<string, unknown>[][] = [];
-        for (const statement of build(db)) results.push((await statement) as Record<string, unknown>[]);
-        return results;
-      },
-    }),
-  );
+async function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T>): Promise<T> {
+  let deferred: Deferred | undefined;
+  let atomic = false;
+  try {
+    const result = await withTransaction(rt.db, rt.transactions, (db, inTransaction) => {
+      atomic = inTransaction;
+      // Hooks get the tracked db when config.db is one; what they write waits for the commit.
+      deferred = deferTracking(rt.hookDb, inTransaction ? db : undefined);
+      return fn({
+        db: deferred.db,
+        atomic,
+        write: async (build) => {
+          if (!atomic) return (await runAtomically(db, rt.transactions, build)) as Record<string, unknown>[][];
+          const results: Record<string, unknown>[][] = [];
+          for (const statement of build(db)) results.push((await statement) as Record<string, unknown>[]);
+          return results;
+        },
+      });
+    });
+    await deferred?.flush();
+    return result;
+  } catch (error) {
+    // Without a transaction, hook writes made before the failure have committed.
+    if (!atomic) await deferred?.flush();
+    throw error;
+  }
 }
 
 /** Bound parameters one statement may carry: D1's documented 100, far below SQLite's and Postgres' own limits. */
