@@ -21,7 +21,7 @@ export function trackingResourcesSuite(getHarness: () => DbHarness) {
     it("inv 32: a tracked db as config.db: generated endpoints record each row change once, with the user's id", async () => {
       const app = f.app({ db: f.track({}, tables()) });
       const reader = await f.subscribe(app);
-      const created = await (await app.request("/api/people", json({ name: "a", email: "a@x" }))).json();
+      const created = (await (await app.request("/api/people", json({ name: "a", email: "a@x" }))).json()) as { id: number };
       expect((await app.request(`/api/people/${created.id}`, json({ name: "a2" }, "PATCH"))).status).toBe(200);
       expect((await app.request(`/api/people/${created.id}`, { method: "DELETE", headers: { "x-user": "7" } })).status).toBe(204);
       const log = await f.entries();
@@ -106,7 +106,7 @@ export function trackingResourcesSuite(getHarness: () => DbHarness) {
       const reader = await f.subscribe(app, "?filter=age=gt=20");
       const res = await app.request("/api/people/rpc/add", json({ name: "p", age: 30 }));
       expect(res.status).toBe(200);
-      const id = String((await res.json()).data);
+      const id = String(((await res.json()) as { data: unknown }).data);
       const log = await f.entries();
       expect(summary(log)).toEqual([
         ["create", id, "p", undefined],

@@ -5,7 +5,7 @@
  */
 import { view, TRACKING } from "./db-view.js";
 import { createTracker, type Scope } from "./tracker.js";
-import type { TrackedDb, TrackedTable, TrackMutationsOptions } from "./types.js";
+import type { TrackedDb, TrackedDbMethods, TrackedTable, TrackMutationsOptions } from "./types.js";
 
 /**
  * Wraps a Drizzle db so that writes to the registered tables append changelog entries after they
@@ -31,7 +31,7 @@ export function trackMutations<TDb extends object>(baseDb: TDb, tables: Record<s
  * True for a db returned by `trackMutations` (or a transaction of one).
  * @example if (!isTrackedDb(db)) db = trackMutations(db, tables);
  */
-export function isTrackedDb(value: unknown): value is TrackedDb<any> {
+export function isTrackedDb(value: unknown): value is TrackedDbMethods<any> {
   return typeof value === "object" && value !== null && scopeOf(value) !== undefined;
 }
 
