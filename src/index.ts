@@ -17,6 +17,17 @@ export { parseInclude, relationsOf, type IncludeNode, type IncludeOptions, type 
 export type { BatchConfig, RelationConfig, RelationType, IncludeConfig } from "./resource/config.js";
 export type { ResourceHooks, EtagConfig, SoftDeleteConfig } from "./resource/config.js";
 export { composeHooks, createTimestampHooks } from "./resource/hooks.js";
+export {
+  trackMutations,
+  isTrackedDb,
+  type TrackedDb,
+  type TrackedDbMethods,
+  type TrackedMutation,
+  type TrackedTable,
+  type TrackMutationsOptions,
+  type RawSqlMutation,
+} from "./realtime/track/index.js";
+export { recordExternalMutation, type ExternalMutationOptions } from "./realtime/external.js";
 export { readJsonBody } from "./resource/input.js";
 export { requireUser } from "./resource/user.js";
 export { errorHandler, notFoundHandler, formatRFC7807Error } from "./errors/handler.js";

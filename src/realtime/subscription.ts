@@ -87,7 +87,9 @@ function matches(query: LiveQuery, entry: ChangeEntry, image: "object" | "previo
 const SETTLE_MS = 30_000;
 const SETTLE_ROWS = 10_000;
 
-const isCoarse = (entry: ChangeEntry) => entry.objectId === "*" || (entry.type !== "delete" && !entry.object);
+// A coarse entry (raw SQL, db.batch, recordExternalMutation) invalidates every subscription, even
+// when it names one row (spec 20 §13): its reason marks it.
+const isCoarse = (entry: ChangeEntry) => entry.reason !== undefined || entry.objectId === "*" || (entry.type !== "delete" && !entry.object);
 
 /** A live subscription. Call `connect()` before answering (it may refuse), then `run()`. */
 export class LiveSubscription {

@@ -6,12 +6,19 @@
 import type { Context } from "hono";
 import type { Table } from "drizzle-orm";
 import type { HookContext, ResourceHooks, UserContext } from "./config.js";
+import { actingUser } from "../realtime/publish.js";
+import { bindTracked } from "../realtime/track/resource-binding.js";
 
 type Row = Record<string, unknown>;
 
-/** The context hooks and procedures receive for one request. */
+/**
+ * The context hooks and procedures receive for one request. A tracked `db` is bound to the
+ * caller, so the entries its writes record carry the user's id (spec 20 §1).
+ */
 export function hookContext(c: Context, db: unknown, schema: Table): HookContext {
-  return { db, schema, user: (c.get("user" as never) as UserContext | null | undefined) ?? null, req: c.req.raw, context: c };
+  const userId = actingUser(c);
+  const bound = userId === undefined ? db : bindTracked(db, { userId });
+  return { db: bound, schema, user: (c.get("user" as never) as UserContext | null | undefined) ?? null, req: c.req.raw, context: c };
 }
 
 /**

@@ -35,6 +35,9 @@ const identity = <T>(procedure: T): T => procedure;
  * Declares a procedure for a resource's `procedures` option; `POST <mount>/rpc/<name>` runs it.
  * The handler's input is what `input.parse` returns (the raw JSON body without `input`); its
  * result is checked by `output.parse` and answered as `{ "data": … }`. No automatic auth.
+ * `ctx.db` is the resource's db tracked for its own table (spec 20 §12): inserts, updates and
+ * deletes of that table reach live subscribers, with the caller's id as `userId`; a tracked
+ * `config.db` tracks all of its tables. `ctx.db.withoutTracking(fn)` opts a write out.
  * @example
  * procedures: {
  *   publish: defineProcedure({

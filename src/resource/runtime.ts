@@ -18,6 +18,7 @@ import { relationPathSql } from "./relations/paths.js";
 import { hasRelationPath, rowSatisfiesSql } from "./scope-row.js";
 import { Realtime } from "../realtime/realtime.js";
 import { resolveSseOptions, type ResolvedSseOptions } from "../realtime/options.js";
+import { hookDbFor, untrackedDb } from "../realtime/track/resource-binding.js";
 
 const DENY = sql`1 = 0`;
 
@@ -39,7 +40,13 @@ export interface SoftDelete {
 export interface ResourceRuntime {
   model: TableModel;
   config: ResourceConfig;
+  /**
+   * The database generated endpoints write through: `config.db`, or the base db when that is a
+   * tracked db, so a row change is recorded once, by the route (spec 20 §0 deviation 3).
+   */
   db: any;
+  /** `config.db` as hooks get it: a tracked db stays tracked and publishes on this app's hub. */
+  hookDb: any;
   transactions: TransactionSupport;
   defaultLimit: number;
   maxLimit: number;
@@ -131,8 +138,9 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
   const generated = keySet(columns, config.generatedFields, "generatedFields") ?? new Set<string>();
   const filterable = keySet(columns, config.fields?.filterable, "fields.filterable");
   const sortableOption = keySet(columns, config.fields?.sortable, "fields.sortable");
-  const d1 = isD1(config.db);
-  const transactions = config.transactions === false ? "batch-only" : transactionSupport(config.db);
+  const db = untrackedDb(config.db);
+  const d1 = isD1(db);
+  const transactions = config.transactions === false ? "batch-only" : transactionSupport(db);
 
   // A caller may only filter and sort on what it may read (masked values cannot be probed).
   const config_filter = config.filter ?? {};
@@ -227,7 +235,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
   const runtime: ResourceRuntime = {
     model,
     config,
-    db: config.db,
+    db,
+    hookDb: hookDbFor(config.db, realtime),
     transactions,
     defaultLimit: pagination.defaultLimit ?? 20,
     maxLimit: pagination.maxLimit ?? 100,
@@ -265,11 +274,11 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       });
     },
 
-    async checkWriteScope(c, op, row, db = config.db) {
+    async checkWriteScope(c, op, row, on = db) {
       const scope = await resolveScope(c, config.auth, op, model.name);
       if (scope.kind === "all") return;
       // The row is only built when a scope has to be evaluated against it.
-      if (scope.kind === "none" || !(await scopeCheck(scope.text)(db, row()))) {
+      if (scope.kind === "none" || !(await scopeCheck(scope.text)(on, row()))) {
         throw new ForbiddenError(`Not authorized to ${op} on ${model.name}`);
       }
     },
@@ -286,7 +295,7 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       const scoped = await runtime.where(c, op);
       const condition = scoped ? and(eq(idColumn, id), scoped) : eq(idColumn, id);
       // The id is the primary key: at most one row, no LIMIT needed.
-      const [row] = await config.db.select().from(table).where(condition);
+      const [row] = await db.select().from(table).where(condition);
       if (!row) throw new NotFoundError(model.name, rawId);
       return { id, row };
     },

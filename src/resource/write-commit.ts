@@ -13,6 +13,7 @@ import type { ResourceRuntime } from "./runtime.js";
 import { takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "./transaction.js";
 import { publishChanges } from "../realtime/publish.js";
 import type { ChangeInput } from "../realtime/types.js";
+import { deferTracking, type Deferred } from "../realtime/track/resource-binding.js";
 
 /**
  * A write as a statement not yet run, so it can ride in a D1 batch with its outbox row.
@@ -43,7 +44,8 @@ function runner<T>(write: ((db: any) => Promise<T>) | WriteStep<T>): (db: any) =
  * `changes(result)` names the committed row changes; they are published to the hub after the
  * commit (a rollback publishes nothing) and, where writes take turns, before the next write
  * starts, so the changelog follows commit order. With the outbox on, they are also recorded in
- * the write's transaction (D1: its batch) until the hub has them.
+ * the write's transaction (D1: its batch) until the hub has them. When `ctx.db` is a tracked db,
+ * what the hook writes through it is published right after the row's own changes.
  */
 export function commitWrite<T>(
   rt: ResourceRuntime,
@@ -64,8 +66,9 @@ export function commitWrite<T>(
     return turns ? takeTurns(rt.db, direct) : direct();
   }
   const go = async () => {
-    const { result, hookError } = await withTransaction(rt.db, rt.transactions, (db, atomic) => runWithHook(db, atomic, ctx, run, after));
+    const { result, hookError, deferred } = await withTransaction(rt.db, rt.transactions, (db, atomic) => runWithHook(db, atomic, ctx, run, after));
     if (publish) await publish(result);
+    await deferred.flush();
     if (hookError !== undefined) throw hookError;
     return result;
   };
@@ -77,15 +80,23 @@ export function commitWrite<T>(
  * elsewhere the write has committed, so its changes are still published and the hook's error is
  * rethrown after that (`hookError`).
  */
-async function runWithHook<T>(db: any, atomic: boolean, ctx: HookContext, run: (db: any) => Promise<T>, after: (ctx: HookContext, result: T) => unknown): Promise<{ result: T; hookError?: unknown }> {
+async function runWithHook<T>(
+  db: any,
+  atomic: boolean,
+  ctx: HookContext,
+  run: (db: any) => Promise<T>,
+  after: (ctx: HookContext, result: T) => unknown,
+): Promise<{ result: T; hookError?: unknown; deferred: Deferred }> {
   const result = await run(db);
+  // The hook's tracked writes wait for the commit (and vanish with a rollback).
+  const deferred = deferTracking(ctx.db, atomic ? db : undefined);
   try {
-    await after(atomic ? { ...ctx, db } : ctx, result);
+    await after({ ...ctx, db: deferred.db }, result);
   } catch (error) {
     if (atomic) throw error;
-    return { result, hookError: error };
+    return { result, hookError: error, deferred };
   }
-  return { result };
+  return { result, deferred };
 }
 
 async function commitWithOutbox<T>(
@@ -110,13 +121,14 @@ async function commitWithOutbox<T>(
     if (list.length > 0) await outbox.publish(resource, id, list);
     return result;
   }
-  const { result, list, hookError } = await withTransaction(rt.db, rt.transactions, async (db, atomic) => {
-    const { result, hookError } = after && ctx ? await runWithHook(db, atomic, ctx, run, after) : { result: await run(db), hookError: undefined };
+  const { result, list, hookError, deferred } = await withTransaction(rt.db, rt.transactions, async (db, atomic) => {
+    const { result, hookError, deferred } = after && ctx ? await runWithHook(db, atomic, ctx, run, after) : { result: await run(db), hookError: undefined, deferred: undefined };
     const list = changes(result);
     if (list.length > 0) await outbox.record(db, resource, id, list);
-    return { result, list, hookError };
+    return { result, list, hookError, deferred };
   });
   if (list.length > 0) await outbox.publish(resource, id, list);
+  await deferred?.flush();
   if (hookError !== undefined) throw hookError;
   return result;
 }

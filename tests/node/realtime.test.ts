@@ -8,6 +8,7 @@ import { createMemoryHub } from "../../src/realtime/memory-hub.js";
 import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
 import { multiplexSuite } from "../realtime/multiplex.suite.js";
 import { writePathsSuite } from "../realtime/write-paths.suite.js";
+import { trackingSuite } from "../realtime/tracking.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -23,6 +24,7 @@ for (const factory of nodeDatabases) {
     aggregateSubscribeSuite(() => harness);
     multiplexSuite(() => harness);
     writePathsSuite(() => harness);
+    trackingSuite(() => harness);
   });
 }
 

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeEach } from "vitest";
 import { eq, getTableName } from "drizzle-orm";
 import { z } from "zod";
 import * as zm from "zod/mini";
-import { ConflictError, createCovara, defineProcedure, UnauthorizedError, useResource, type ResourceConfig } from "../../src/index.js";
+import { ConflictError, createCovara, defineProcedure, isTrackedDb, UnauthorizedError, useResource, type ResourceConfig } from "../../src/index.js";
 import type { DbHarness } from "./harness.js";
 import { headerAuth } from "./test-auth.js";
 
@@ -45,7 +45,8 @@ export function proceduresSuite(getHarness: () => DbHarness) {
           user: ctx.user,
           isRequest: ctx.req instanceof Request,
           path: ctx.context.req.path,
-          hasDb: ctx.db === h.db,
+          // ctx.db is the configured db, tracked for this resource (spec 20 §12).
+          hasDb: isTrackedDb(ctx.db) && ctx.db.withoutTracking((raw: unknown) => raw) === h.db,
         }),
       }),
       nothing: defineProcedure({ handler: () => undefined }),

@@ -13,10 +13,14 @@ import { isD1 } from "../model.js";
 import type { ResourceRuntime } from "../runtime.js";
 import { runAtomically, takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "../transaction.js";
 import type { ChangeTarget } from "./changes.js";
+import { deferTracking, type Deferred } from "../../realtime/track/resource-binding.js";
 
 /** What a batch operation works through. */
 export interface WriteUnit {
-  /** The transaction handle on interactive drivers, the configured db otherwise: reads and hooks use it. */
+  /**
+   * The transaction handle on interactive drivers, the configured db otherwise: reads and hooks
+   * use it. A tracked `config.db` stays tracked here, its changes published after the unit.
+   */
   db: any;
   /** True when hooks and reads share the transaction of the writes (a throw rolls everything back). */
   atomic: boolean;
@@ -49,12 +53,15 @@ async function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T
   if (outbox) await outbox.prepare(rt);
   let atomic = false;
   let recorded = false;
+  let deferred: Deferred | undefined;
   let result: T;
   try {
     result = await withTransaction(rt.db, rt.transactions, async (db, inTransaction) => {
       atomic = inTransaction;
+      // Hooks get the tracked db when config.db is one; what they write waits for the commit.
+      deferred = deferTracking(rt.hookDb, inTransaction ? db : undefined);
       const value = await fn({
-        db,
+        db: deferred.db,
         atomic,
         write: async (build) => {
           if (!atomic) return (await runAtomically(db, rt.transactions, build)) as Record<string, unknown>[][];
@@ -75,10 +82,15 @@ async function unitOf<T>(rt: ResourceRuntime, fn: (unit: WriteUnit) => Promise<T
       return value;
     });
   } catch (error) {
-    if (!atomic) await settle(rt, queued, recorded);
+    if (!atomic) {
+      await settle(rt, queued, recorded);
+      // Without a transaction, hook writes made before the failure have committed.
+      await deferred?.flush();
+    }
     throw error;
   }
   await settle(rt, queued, recorded);
+  await deferred?.flush();
   return result;
 }
 

@@ -17,7 +17,7 @@ type Row = Record<string, unknown>;
 
 /** Handler for the create endpoint. */
 export function createHandler(rt: ResourceRuntime) {
-  const { model, db } = rt;
+  const { model } = rt;
   const nested = rt.config.nestedWrites ? nestedCreateHandler(rt) : undefined;
   const hooks = rt.config.hooks;
   const etag = resolveEtag(model, rt.config.etag);
@@ -46,7 +46,7 @@ export function createHandler(rt: ResourceRuntime) {
     };
     let row!: Row;
     if (hooks) {
-      const ctx = hookContext(c, db, model.table);
+      const ctx = hookContext(c, rt.hookDb, model.table);
       // A before-hook may set any column (writable or not); `void` keeps the data it was given.
       if (hooks.onBeforeCreate) values = (await hooks.onBeforeCreate(ctx, values)) ?? values;
       const data = values;

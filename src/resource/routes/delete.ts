@@ -16,7 +16,7 @@ type Row = Record<string, unknown>;
 
 /** Handler for the delete endpoint. */
 export function deleteHandler(rt: ResourceRuntime) {
-  const { model, db } = rt;
+  const { model } = rt;
   const hooks = rt.config.hooks;
   const soft = rt.softDelete;
   const etag = resolveEtag(model, rt.config.etag);
@@ -46,7 +46,7 @@ export function deleteHandler(rt: ResourceRuntime) {
     // `?withDeleted=true` may reveal a deleted row, but deleting it again is still a 404.
     if (soft && row[soft.key] !== null && row[soft.key] !== undefined) throw new NotFoundError(model.name, rawId);
     const cas = etag ? await etag.precondition(c.req.header("if-match"), row) : undefined;
-    const ctx = hooks ? hookContext(c, db, model.table) : undefined;
+    const ctx = hooks ? hookContext(c, rt.hookDb, model.table) : undefined;
     if (hooks?.onBeforeDelete) await hooks.onBeforeDelete(ctx!, String(id));
     const scope = await rt.where(c, "delete");
     const byId = eq(model.idColumn, id);

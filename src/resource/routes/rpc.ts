@@ -1,6 +1,7 @@
 /**
  * `POST /rpc/:name`: body → `input.parse` → handler(ctx, input) → `output.parse` → 200
- * `{ "data": output }` (spec 10 §13). Procedures get no automatic auth.
+ * `{ "data": output }` (spec 10 §13). Procedures get no automatic auth; their `ctx.db` is tracked
+ * for the resource's own table, so their writes reach subscribers with the caller's user id.
  * @module
  */
 import type { Context } from "hono";
@@ -9,6 +10,7 @@ import type { Procedure } from "../config.js";
 import { hookContext } from "../hooks.js";
 import { readJsonBody } from "../input.js";
 import type { ResourceRuntime } from "../runtime.js";
+import { procedureDbFor } from "../../realtime/track/resource-binding.js";
 
 interface IssueLike {
   path?: unknown;
@@ -30,6 +32,8 @@ function inputErrors(error: unknown): FieldError[] {
 /** Handler for the procedure endpoint of a resource with `procedures`. */
 export function rpcHandler(rt: ResourceRuntime, procedures: Record<string, Procedure>) {
   const resource = rt.model.name;
+  // ctx.db is tracked for this resource (spec 20 §12): procedure writes reach its subscribers.
+  const db = procedureDbFor(rt.config.db, rt.model.table, rt.model.idColumn, rt.realtime);
   return async (c: Context) => {
     const name = c.req.param("name") ?? "";
     // Own keys only: `constructor` or `__proto__` are not procedures.
@@ -48,7 +52,7 @@ export function rpcHandler(rt: ResourceRuntime, procedures: Record<string, Proce
       }
     }
 
-    const result = await procedure.handler(hookContext(c, rt.db, rt.model.table), input);
+    const result = await procedure.handler(hookContext(c, db, rt.model.table), input);
 
     let output: unknown = result;
     if (procedure.output) {

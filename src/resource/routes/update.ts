@@ -16,7 +16,7 @@ type Row = Record<string, unknown>;
 
 /** Handler for PATCH (`mode: "update"`) or PUT (`mode: "replace"`). */
 export function updateHandler(rt: ResourceRuntime, mode: "update" | "replace") {
-  const { model, db } = rt;
+  const { model } = rt;
   const hooks = rt.config.hooks;
   const etag = resolveEtag(model, rt.config.etag);
 
@@ -39,7 +39,7 @@ export function updateHandler(rt: ResourceRuntime, mode: "update" | "replace") {
     // The path names the row; a body id never moves it, whatever its type.
     if (typeof body === "object" && body !== null) delete (body as Row)[model.idKey];
     let values = validateBody(body, rt.updateRules, mode);
-    const ctx = hooks ? hookContext(c, db, model.table) : undefined;
+    const ctx = hooks ? hookContext(c, rt.hookDb, model.table) : undefined;
     if (hooks?.onBeforeUpdate) values = (await hooks.onBeforeUpdate(ctx!, String(id), values)) ?? values;
     if (etag) values = etag.bumpVersion(values, row);
     const data = values;
