@@ -12,6 +12,9 @@ import { queryCounter, type DbHarness } from "../resources/harness.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
 import { outboxSuite } from "../realtime/outbox.suite.js";
+import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
+import { multiplexSuite } from "../realtime/multiplex.suite.js";
+import { writePathsSuite } from "../realtime/write-paths.suite.js";
 import { churnSuite } from "../realtime/churn.suite.js";
 import { readSse } from "../realtime/sse-reader.js";
 import { createDurableObjectHub, createDurableObjectKV } from "../../durable-objects/index.js";
@@ -41,6 +44,9 @@ beforeAll(async () => {
 describe("d1", () => {
   subscribeSuite(() => harness);
   outboxSuite(() => harness);
+  aggregateSubscribeSuite(() => harness);
+  multiplexSuite(() => harness);
+  writePathsSuite(() => harness);
   churnSuite("durable-object (COVARA_HUB)", () => harness, async () => ({ hub: createDurableObjectHub(env.COVARA_HUB), close: async () => {} }), { writes: 80 });
   churnSuite("durable-object on COVARA_KV", () => harness, async () => ({ hub: hubOfStore(createDurableObjectKV(env.COVARA_KV))!, close: async () => {} }), { writes: 80, seed: 11 });
 });

@@ -28,12 +28,14 @@ export interface OutboxResource {
 const ROWID = "__covara_rowid__";
 const DRAIN_PAGE = 100;
 const MAX_BACKOFF_MS = 30_000;
+/** The first retry after a failed publish; doubled per failure up to MAX_BACKOFF_MS. */
+const FIRST_RETRY_MS = 1000;
 
 /** The outbox of one app. */
 export class Outbox {
   readonly #resources = new Map<string, OutboxResource>();
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #backoff = 100;
+  #backoff = FIRST_RETRY_MS;
   #draining: Promise<number> | undefined;
   /** Set after a failed publish: the next successful one drains first. */
   #pending = false;
@@ -145,7 +147,7 @@ export class Outbox {
       published += await this.#drainDatabase(resource);
     }
     this.#pending = false;
-    this.#backoff = 100;
+    this.#backoff = FIRST_RETRY_MS;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     return published;
