@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createTestHarness } from "wrangler";
+import { readSse } from "../realtime/sse-reader.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -57,7 +58,15 @@ describe("the example app", () => {
     try {
       await server.listen();
       await server.getWorker().applyD1Migrations("DB");
-      await exerciseUsers((path, init) => server.fetch(path, init as never) as unknown as Promise<Response>);
+      const fetchPath = (path: string, init?: RequestInit) => server.fetch(path, init as never) as unknown as Promise<Response>;
+      await exerciseUsers(fetchPath);
+      // Live: a subscription held by the Worker, fed by the hub Durable Object.
+      const live = readSse(await fetchPath("/api/todos/subscribe?skipExisting=true"));
+      await live.synced();
+      await fetchPath("/api/todos", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: "live" }) });
+      await live.until(() => live.events().length === 1);
+      expect(live.events()[0]).toMatchObject({ type: "added", object: { title: "live" } });
+      await live.close();
     } finally {
       await server.close();
     }
