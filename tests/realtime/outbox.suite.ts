@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createCovara, type CovaraApp } from "../../src/index.js";
 import { createMemoryHub } from "../../src/realtime/memory-hub.js";
-import { ensureOutbox, outboxTable } from "../../src/realtime/outbox/table.js";
+import { allOutboxRows, clearOutbox, ensureOutbox } from "../../src/realtime/outbox/table.js";
 import type { ChangeInput, HubBackend } from "../../src/realtime/types.js";
 import type { DbHarness } from "../resources/harness.js";
 import { readSse, type SseReader } from "./sse-reader.js";
@@ -47,8 +47,7 @@ export function outboxSuite(getHarness: () => DbHarness) {
     let readers: SseReader[];
     let apps: CovaraApp[];
     const pending = async () => {
-      const table = outboxTable(h.dialect);
-      return (await h.db.select().from(table)) as { id: string; resource: string; changes: string }[];
+      return allOutboxRows(h.db, h.dialect);
     };
     const build = (config: Record<string, unknown> = {}): CovaraApp => {
       const app = createCovara({ realtime: { hub: flaky.backend, outbox: true } }).resource("/people", h.table, { id: h.table.id, db: h.db, ...config });
@@ -66,7 +65,7 @@ export function outboxSuite(getHarness: () => DbHarness) {
       h = getHarness();
       await h.reset();
       await ensureOutbox(h.db, h.dialect);
-      await h.db.delete(outboxTable(h.dialect));
+      await clearOutbox(h.db, h.dialect);
       flaky = unreliable();
       readers = [];
       apps = [];

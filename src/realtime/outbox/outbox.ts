@@ -6,13 +6,13 @@
  * most once, so a publish that arrived but whose answer was lost is not applied twice.
  * @module
  */
-import { asc, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { PendingStatement } from "../../resource/transaction.js";
 import type { Logger } from "../../log/logger.js";
 import type { Dialect } from "../../resource/model.js";
 import type { ChangeInput, HubBackend } from "../types.js";
 import { jsonImage } from "../publish.js";
-import { ensureOutbox, outboxTable } from "./table.js";
+import { deleteOutboxRow, ensureOutbox, insertOutboxRow, oldestOutboxRows, sqliteOutbox } from "./table.js";
 import { idFromPath, INVALID } from "../../resource/coerce.js";
 
 /** `realtime.outbox`: always, never, or only with a hub outside this process (default). */
@@ -63,8 +63,7 @@ export class Outbox {
 
   /** Inserts the outbox row on `db` (the transaction handle when there is one). */
   async record(db: any, resource: OutboxResource, id: string, changes: ChangeInput[]): Promise<void> {
-    const table = outboxTable(resource.model.dialect);
-    await db.insert(table).values({ id, resource: resource.model.name, changes: JSON.stringify(changes), createdAt: Date.now() });
+    await insertOutboxRow(db, resource.model.dialect, { id, resource: resource.model.name, changes: JSON.stringify(changes) });
   }
 
   /**
@@ -76,7 +75,7 @@ export class Outbox {
   batchStatement(db: any, resource: OutboxResource, id: string, change: ChangeInput, idKnown: boolean): PendingStatement {
     const now = Date.now();
     const name = resource.model.name;
-    const table = outboxTable("sqlite");
+    const table = sqliteOutbox;
     if (change.type === "create") {
       const payload = JSON.stringify([idKnown ? change : { ...change, objectId: ROWID }]);
       const changes = idKnown ? payload : sql`replace(${payload}, ${JSON.stringify(ROWID)}, json_quote(cast(last_insert_rowid() as text)))`;
@@ -110,9 +109,8 @@ export class Outbox {
   }
 
   async #forget(resource: OutboxResource, id: string): Promise<void> {
-    const table = outboxTable(resource.model.dialect);
     try {
-      await resource.db.delete(table).where(eq(table.id, id));
+      await deleteOutboxRow(resource.db, resource.model.dialect, id);
     } catch {
       // Left behind: the next drain publishes it again and the hub drops the duplicate.
     }
@@ -155,10 +153,9 @@ export class Outbox {
 
   async #drainDatabase(any: OutboxResource): Promise<number> {
     await this.prepare(any);
-    const table = outboxTable(any.model.dialect);
     let published = 0;
     for (;;) {
-      const rows: { id: string; resource: string; changes: string }[] = await any.db.select().from(table).orderBy(asc(table.createdAt), asc(table.id)).limit(DRAIN_PAGE);
+      const rows = await oldestOutboxRows(any.db, any.model.dialect, DRAIN_PAGE);
       if (rows.length === 0) return published;
       for (const row of rows) {
         const resource = this.#resources.get(row.resource) ?? any;

@@ -4,9 +4,8 @@
  * `CREATE TABLE IF NOT EXISTS`, so apps need no migration for it.
  * @module
  */
-import { sql, type SQL } from "drizzle-orm";
+import { asc, eq, sql, type SQL } from "drizzle-orm";
 import { sqliteTable, text as sText, integer as sInteger } from "drizzle-orm/sqlite-core";
-import { pgTable, text as pText, bigint } from "drizzle-orm/pg-core";
 import type { Dialect } from "../../resource/model.js";
 
 /** The outbox on SQLite and D1. */
@@ -17,17 +16,45 @@ export const sqliteOutbox = sqliteTable("covara_outbox", {
   createdAt: sInteger("created_at").notNull(),
 });
 
-/** The outbox on PostgreSQL. */
-export const pgOutbox = pgTable("covara_outbox", {
-  id: pText("id").primaryKey(),
-  resource: pText("resource").notNull(),
-  changes: pText("changes").notNull(),
-  createdAt: bigint("created_at", { mode: "number" }).notNull(),
-});
+/** One outbox row. */
+export interface OutboxRow {
+  id: string;
+  resource: string;
+  changes: string;
+}
 
-/** The outbox table of a dialect. */
-export function outboxTable(dialect: Dialect): typeof sqliteOutbox | typeof pgOutbox {
-  return dialect === "sqlite" ? sqliteOutbox : pgOutbox;
+// Postgres goes through raw SQL: a Drizzle pg table here would put drizzle-orm/pg-core into
+// every SQLite and D1 Worker bundle.
+const rowsOf = (result: unknown): OutboxRow[] => (Array.isArray(result) ? result : (result as { rows: OutboxRow[] }).rows);
+
+/** Inserts a row on `db` (a transaction handle inside one). */
+export async function insertOutboxRow(db: any, dialect: Dialect, row: OutboxRow): Promise<void> {
+  const createdAt = Date.now();
+  if (dialect === "sqlite") await db.insert(sqliteOutbox).values({ ...row, createdAt });
+  else await db.execute(sql`insert into covara_outbox (id, resource, changes, created_at) values (${row.id}, ${row.resource}, ${row.changes}, ${createdAt})`);
+}
+
+/** The oldest `limit` rows. */
+export async function oldestOutboxRows(db: any, dialect: Dialect, limit: number): Promise<OutboxRow[]> {
+  if (dialect === "sqlite") return db.select().from(sqliteOutbox).orderBy(asc(sqliteOutbox.createdAt), asc(sqliteOutbox.id)).limit(limit);
+  return rowsOf(await db.execute(sql`select id, resource, changes from covara_outbox order by created_at, id limit ${limit}`));
+}
+
+/** Deletes a row. */
+export async function deleteOutboxRow(db: any, dialect: Dialect, id: string): Promise<void> {
+  if (dialect === "sqlite") await db.delete(sqliteOutbox).where(eq(sqliteOutbox.id, id));
+  else await db.execute(sql`delete from covara_outbox where id = ${id}`);
+}
+
+/** Every row (tests and tooling). */
+export function allOutboxRows(db: any, dialect: Dialect): Promise<OutboxRow[]> {
+  return oldestOutboxRows(db, dialect, 1_000_000);
+}
+
+/** Empties the outbox (tests and tooling). */
+export async function clearOutbox(db: any, dialect: Dialect): Promise<void> {
+  if (dialect === "sqlite") await db.delete(sqliteOutbox);
+  else await db.execute(sql`delete from covara_outbox`);
 }
 
 const DDL: Record<Dialect, SQL> = {
