@@ -15,7 +15,7 @@ import { getLogger, type Logger } from "../log/logger.js";
 import type { KvStore } from "../ports/kv-store.js";
 import { observabilityMiddleware, type ObservabilityConfig } from "../middleware/observability/index.js";
 import { healthRoutes, type HealthConfig, type ServerState } from "./health.js";
-import { createSecurityHeaders, type SecurityHeadersOptions } from "./security-headers.js";
+import { createSecurityHeaders, securityHeaderPlan, type SecurityHeaderPlan, type SecurityHeadersOptions } from "./security-headers.js";
 import type { OpenApiConfig } from "../openapi/document.js";
 import { openapiRoutes } from "../openapi/routes.js";
 import { Realtime, type RealtimeOptions } from "../realtime/realtime.js";
@@ -111,6 +111,8 @@ export class CovaraApp extends Hono<CovaraEnv> {
   #announce: (() => void) | undefined;
   /** Depth of route registrations in progress: Hono reads `routes` while adding one. */
   #registering = 0;
+  /** Security headers, applied around every dispatch (see the constructor). */
+  #security: { plan: SecurityHeaderPlan; middleware: MiddlewareHandler } | undefined;
 
   constructor(options: CovaraOptions = {}) {
     super();
@@ -132,7 +134,10 @@ export class CovaraApp extends Hono<CovaraEnv> {
     }
     if (options.cors) this.use("*", cors(options.cors === true ? undefined : options.cors));
     if (options.securityHeaders !== false) {
-      this.use("*", createSecurityHeaders(options.securityHeaders === true ? {} : options.securityHeaders));
+      // Applied by `fetch`, not as a middleware: with no "*" middleware a route with one handler
+      // takes Hono's fast path. A parent app that mounts this one gets it as a middleware.
+      const settings = options.securityHeaders === true ? {} : options.securityHeaders;
+      this.#security = { plan: securityHeaderPlan(settings), middleware: createSecurityHeaders(settings) };
     }
     if (options.observability) {
       this.use("*", observabilityMiddleware(options.observability === true ? {} : options.observability));
@@ -226,8 +231,11 @@ export class CovaraApp extends Hono<CovaraEnv> {
       configurable: true,
       enumerable: true,
       get: () => {
-        if (this.#registering === 0) this.mountResources();
-        return routes;
+        if (this.#registering > 0) return routes;
+        this.mountResources();
+        // Read from outside (a parent's `route()`): the security headers come along, first.
+        const security = this.#security;
+        return security ? [{ basePath: "/", path: "*", method: "ALL", handler: security.middleware }, ...routes] : routes;
       },
     });
     // Every registration method reads `routes` while adding (`route` also reads the sub-app's).
@@ -246,8 +254,24 @@ export class CovaraApp extends Hono<CovaraEnv> {
     const dispatch = this.fetch;
     this.fetch = (request, env, executionCtx) => {
       if (this.#pending.length > 0 || this.#announce) this.#firstRequest();
-      return dispatch(request, env, executionCtx);
+      const security = this.#security;
+      if (!security || security.plan.beforeNode(env, request.url)) return dispatch(request, env, executionCtx);
+      const response = dispatch(request, env, executionCtx);
+      return response instanceof Promise ? response.then((res) => withHeaders(res, security.plan.missing(res, env, request.url))) : withHeaders(response, security.plan.missing(response, env, request.url));
     };
+  }
+}
+
+/** `response` with `headers` added; a response with immutable headers (a `fetch()` passthrough) is copied. */
+function withHeaders(response: Response, headers: [string, string][]): Response {
+  if (headers.length === 0) return response;
+  try {
+    for (const [name, value] of headers) response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    for (const [name, value] of headers) copy.headers.set(name, value);
+    return copy;
   }
 }
 

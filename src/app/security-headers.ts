@@ -27,8 +27,20 @@ interface NodeLikeResponse {
   headersSent: boolean;
 }
 
-/** Creates the security-headers middleware. */
-export function createSecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
+/**
+ * The headers to send, computed once from the options, and how to apply them to one response:
+ * on Node before the handler runs (onto the socket's response, under the route's own headers),
+ * elsewhere after it (only where the response has not set them).
+ */
+export interface SecurityHeaderPlan {
+  /** Node: sets the headers on the outgoing socket response; false when there is none. */
+  beforeNode(env: unknown, url: string): boolean;
+  /** The headers `response` still lacks. */
+  missing(response: Response, env: unknown, url: string): [string, string][];
+}
+
+/** Builds the plan of `options`. */
+export function securityHeaderPlan(options: SecurityHeadersOptions = {}): SecurityHeaderPlan {
   const fixed: [string, string][] = [];
   if (options.contentTypeOptions !== false) fixed.push(["X-Content-Type-Options", "nosniff"]);
   if (options.frameOptions !== false) fixed.push(["X-Frame-Options", options.frameOptions ?? "DENY"]);
@@ -41,26 +53,38 @@ export function createSecurityHeaders(options: SecurityHeadersOptions = {}): Mid
     const { maxAge = 15552000, includeSubDomains = true, preload = false } = options.hsts ?? {};
     hsts = `max-age=${maxAge}${includeSubDomains ? "; includeSubDomains" : ""}${preload ? "; preload" : ""}`;
   }
-
   const productionProcess = isProduction();
-  return async (c, next) => {
-    const production = productionProcess || (c.env as Record<string, unknown> | undefined)?.NODE_ENV === "production";
-    const outgoing = (c.env as { outgoing?: NodeLikeResponse } | undefined)?.outgoing;
-    if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
+  const wantsHsts = (env: unknown, url: string) =>
+    hsts !== undefined && (productionProcess || (env as Record<string, unknown> | undefined)?.NODE_ENV === "production" || url.startsWith("https:"));
+  return {
+    beforeNode(env, url) {
+      const outgoing = (env as { outgoing?: NodeLikeResponse } | undefined)?.outgoing;
+      if (!outgoing || typeof outgoing.setHeader !== "function" || outgoing.headersSent) return false;
       // On Node (@hono/node-server) headers set on the socket's response are merged under the
       // ones the route's Response carries, so the route still wins, and no Headers object has
       // to be built and read back for every response.
       for (const [name, value] of fixed) outgoing.setHeader(name, value);
-      if (hsts && (production || c.req.url.startsWith("https:"))) outgoing.setHeader("Strict-Transport-Security", hsts);
+      if (wantsHsts(env, url)) outgoing.setHeader("Strict-Transport-Security", hsts!);
+      return true;
+    },
+    missing(response, env, url) {
+      const wanted: [string, string][] = [];
+      for (const entry of fixed) if (!response.headers.has(entry[0])) wanted.push(entry);
+      if (!response.headers.has("Strict-Transport-Security") && wantsHsts(env, url)) wanted.push(["Strict-Transport-Security", hsts!]);
+      return wanted;
+    },
+  };
+}
+
+/** Creates the security-headers middleware. */
+export function createSecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
+  const plan = securityHeaderPlan(options);
+  return async (c, next) => {
+    if (plan.beforeNode(c.env, c.req.url)) {
       await next();
       return;
     }
     await next();
-    const wanted: [string, string][] = [];
-    for (const entry of fixed) if (!c.res.headers.has(entry[0])) wanted.push(entry);
-    if (hsts && !c.res.headers.has("Strict-Transport-Security") && (production || c.req.url.startsWith("https:"))) {
-      wanted.push(["Strict-Transport-Security", hsts]);
-    }
-    setResponseHeaders(c, wanted);
+    setResponseHeaders(c, plan.missing(c.res, c.env, c.req.url));
   };
 }

@@ -33,9 +33,12 @@ export function appSuite(getHarness: () => DbHarness) {
       expect(list.status).toBe(200);
       expect(list.headers.get("x-after")).toBe("yes");
       expect(await (await app.request("/api/people/stats")).json()).toEqual({ user: { id: 7 } });
-      // A parent app that mounts the Covara app gets the resources too.
+      // A parent app that mounts the Covara app gets the resources too, security headers included.
       const parent = new Hono().route("/v1", build());
-      expect((await parent.request("/v1/api/people")).status).toBe(200);
+      const mounted = await parent.request("/v1/api/people");
+      expect(mounted.status).toBe(200);
+      expect(mounted.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(mounted.headers.get("x-frame-options")).toBe("DENY");
     });
 
     it("answers /healthz and /readyz with the health shape, and HEAD with no body", async () => {
