@@ -36,6 +36,8 @@ export interface AuthRoutes {
 }
 
 const RESOLVED = "covaraAuthResolved";
+/** Context key of the re-authentication check (`() => Promise<boolean>`), read by subscriptions. */
+export const SESSION_CHECK = "covaraSessionCheck";
 
 /** The user-setting middleware for a strategy: authenticates once per request, never throws. */
 function authenticateWith(strategy: SessionStrategy): MiddlewareHandler {
@@ -46,6 +48,8 @@ function authenticateWith(strategy: SessionStrategy): MiddlewareHandler {
       const auth = await strategy.authenticate(c).catch(() => null);
       c.set("user" as never, (auth?.user ?? null) as never);
       if (auth?.session) c.set("session" as never, auth.session as never);
+      // Long-lived requests (subscriptions) ask again later whether these credentials still stand.
+      if (auth) c.set(SESSION_CHECK as never, (() => strategy.authenticate(c).then((again) => again?.user.id === auth.user.id, () => false)) as never);
     }
     await next();
   };

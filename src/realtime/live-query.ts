@@ -34,6 +34,11 @@ export interface LiveQuery {
   keyOf(row: Row): unknown;
   /** Re-resolves the scope for the captured user; a new query when the predicate may have changed. */
   recheck(): Promise<LiveQuery | undefined>;
+  /**
+   * Whether the subscriber's credentials still authenticate (a revoked session does not); undefined
+   * when the request carried none to check.
+   */
+  readonly sessionAlive: (() => Promise<boolean>) | undefined;
 }
 
 /** Builds the live query of a subscriber (`c` is captured: scopes are re-resolved with it). */
@@ -71,6 +76,7 @@ function bind(rt: ResourceRuntime, c: Context, matcher: LiveMatcher, filter: str
   const query: LiveQuery = {
     matcher,
     expiresAt,
+    sessionAlive: c.get("covaraSessionCheck" as never) as (() => Promise<boolean>) | undefined,
     async page(after, limit) {
       if (matcher.deny) return [];
       return db.select().from(table).where(both(after === undefined ? undefined : gt(idColumn, after))).orderBy(asc(idColumn)).limit(limit);

@@ -51,8 +51,10 @@ export interface LiveSubscriptionOptions {
   output: LiveOutput;
   subscriptionId: string;
   claims?: SlotClaim[];
-  /** Scope recheck interval; 0 disables. */
+  /** Recheck interval (scope and session, spec 20 §7); 0 disables. */
   recheckMs: number;
+  /** Whether the recheck re-resolves the scope (the resource has `auth`); the session is checked either way. */
+  scoped?: boolean;
   /** Rows per snapshot page. */
   pageSize?: number;
   /** Live entries held while the initial data is sent; past it they are re-read from the changelog. */
@@ -369,6 +371,20 @@ export class LiveSubscription {
 
   /** Spec 20 §7: a changed (or relation-path) scope re-queries and reconciles K. */
   async #rescope(): Promise<void> {
+    const expiresAt = this.#query.expiresAt;
+    if (expiresAt !== undefined && Date.now() >= expiresAt) {
+      this.#o.output.live(this.#event("invalidate", { reason: "Authentication expired" }));
+      this.close();
+      return;
+    }
+    const alive = this.#query.sessionAlive;
+    if (alive && !(await alive())) {
+      // Spec 40 §9 [dev]: a logged-out or revoked session stops receiving at once, not at expiry.
+      this.#o.output.live(this.#event("invalidate", { reason: "Session revoked" }));
+      this.close();
+      return;
+    }
+    if (!this.#o.scoped) return;
     let next: LiveQuery | undefined;
     try {
       next = await this.#query.recheck();

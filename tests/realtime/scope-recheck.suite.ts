@@ -11,6 +11,9 @@ import type { HubBackend } from "../../src/realtime/types.js";
 import type { DbHarness } from "../resources/harness.js";
 import { headerAuth } from "../resources/test-auth.js";
 import { readSse, type SseReader } from "./sse-reader.js";
+import { useAuth } from "../../src/auth/index.js";
+import { createMemoryKV } from "../../node-shim/memory/kv-store.js";
+import { client as authClient, directory, TRANSPORTS } from "../auth/use-auth-fixtures.js";
 
 const json = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
@@ -125,5 +128,40 @@ export function scopeRecheckSuite(getHarness: () => DbHarness) {
       await reader.ended;
       expect(reader.events().map((e) => [e.type, e.reason ?? e.object.name])).toEqual([["added", "early"], ["invalidate", "Authentication expired"]]);
     });
+
+    // Cookie sessions live in a store, so a logout is visible at once. A JWT access token stays
+    // valid until it expires (then `Authentication expired` ends the stream, tested above).
+    for (const transport of TRANSPORTS.filter((t) => t.name === "cookie")) {
+      it(`ends the stream with \`Session revoked\` after a logout (${transport.name}), and keeps a live session streaming`, async () => {
+        const dir = directory();
+        dir.add("ann@example.com", "pw");
+        dir.add("bob@example.com", "pw");
+        const kv = createMemoryKV();
+        const app = createCovara({ realtime: { hub, sse: { scopeRecheckMs: 40 } }, auth: useAuth({ session: transport.make(dir, kv), kv, login: { validateCredentials: dir.validateCredentials } }) }).resource("/people", h.table, { id: h.table.id, db: h.db });
+        const writer = createCovara({ realtime: { hub } }).resource("/people", h.table, { id: h.table.id, db: h.db });
+        const sessions = [authClient(app), authClient(app)];
+        for (const [i, session] of sessions.entries()) {
+          session.bearer = transport.name === "jwt";
+          expect((await session.post("/login", { email: i === 0 ? "ann@example.com" : "bob@example.com", password: "pw" })).status).toBe(200);
+        }
+        const headersOf = (session: (typeof sessions)[number]) => {
+          const headers: Record<string, string> = {};
+          if (session.jar.size > 0) headers.cookie = [...session.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+          if (session.bearer && session.accessToken) headers.authorization = `Bearer ${session.accessToken}`;
+          return headers;
+        };
+        const ann = await open(app, "/api/people/subscribe", headersOf(sessions[0]!));
+        const bob = await open(app, "/api/people/subscribe", headersOf(sessions[1]!));
+        // Several rechecks pass with both sessions alive: no false alarm.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(ann.done || bob.done).toBe(false);
+        expect((await sessions[0]!.post("/logout")).status).toBeLessThan(300);
+        await ann.ended;
+        expect(ann.events().at(-1)).toMatchObject({ type: "invalidate", reason: "Session revoked" });
+        await writer.request("/api/people", json("POST", { name: "after", email: "a" }));
+        await bob.until(() => bob.events().length === 1);
+        expect(bob.events()[0]).toMatchObject({ type: "added", object: { name: "after" } });
+      });
+    }
   });
 }
