@@ -88,6 +88,8 @@ export {
 export { createMemoryHub, MemoryHub, type MemoryHubOptions } from "./realtime/memory-hub.js";
 export { setGlobalHub, getGlobalHub, clearGlobalHub } from "./realtime/default-hub.js";
 export type { RealtimeOptions } from "./realtime/realtime.js";
+export type { OutboxMode } from "./realtime/outbox/outbox.js";
+export type { MultiplexOptions } from "./realtime/multiplex/routes.js";
 export type { SseOptions } from "./realtime/options.js";
 export type { BackpressurePolicy } from "./realtime/sse.js";
 export { SlotLimitError, HUB_FACTORY, type HubBackend, type HubConnection, type HubConnectOptions, type ChangeEntry, type ChangeInput, type ChangeType, type ChangelogWindow, type SlotClaim } from "./realtime/types.js";

@@ -120,7 +120,7 @@ export class CovaraApp extends Hono<CovaraEnv> {
     this.basePrefix = normalizeBase(options.basePath);
     this.kv = options.kv;
     const logger = (typeof options.observability === "object" && options.observability.logger) || getLogger();
-    this.realtime = new Realtime(options.realtime, logger);
+    this.realtime = new Realtime(options.realtime, logger, options.kv);
     this.serverState.closeStreams = () => this.realtime.closeAll();
     this.onError(errorHandler);
     this.notFound(notFoundHandler);

@@ -75,7 +75,16 @@ export class MemoryHub implements HubBackend {
       appended.push(entry);
     }
     this.#prune(log, timestamp);
-    if (appended.length > 0) for (const deliver of [...log.listeners]) deliver(appended);
+    if (appended.length > 0) {
+      for (const deliver of [...log.listeners]) {
+        // One listener's failure must not keep the entries from the others (or fail the append).
+        try {
+          deliver(appended);
+        } catch {
+          // The listener's own error handling applies.
+        }
+      }
+    }
     return appended;
   }
 

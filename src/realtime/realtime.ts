@@ -4,14 +4,17 @@
  * @module
  */
 import { getLogger, type Logger } from "../log/logger.js";
-import { getGlobalHub } from "./default-hub.js";
+import { getGlobalHub, hubOfStore } from "./default-hub.js";
 import type { SseOptions } from "./options.js";
 import type { ChangeInput, HubBackend } from "./types.js";
 import { Outbox, type OutboxMode } from "./outbox/outbox.js";
 
 /** `createCovara({ realtime })`. */
 export interface RealtimeOptions {
-  /** The hub; default the global hub (`setGlobalHub`, else the global KV's, else in memory). */
+  /**
+   * The hub; default the hub of the app's `kv` (Redis, Durable Object KV), else the global hub
+   * (`setGlobalHub`, else the global KV's, else in memory).
+   */
   hub?: HubBackend;
   /** `sse` defaults for every resource (a resource's own `sse` wins). */
   sse?: SseOptions;
@@ -31,16 +34,21 @@ export class Realtime {
   /** Writes not yet confirmed by a remote hub. */
   readonly outbox: Outbox;
 
+  /** The hub the app's own KV brings (`createCovara({ kv })` with Redis or the DO KV). */
+  #kvHub: HubBackend | undefined;
+
   constructor(
     readonly options: RealtimeOptions = {},
     readonly logger: Logger = getLogger(),
+    /** The app's KV (`createCovara({ kv })`), whose hub wins over the global default. */
+    readonly kv?: unknown,
   ) {
     this.outbox = new Outbox(options.outbox ?? "auto", () => this.hub(), logger);
   }
 
   /** The hub, resolved at use: the global default may be set after the app was built. */
   hub(): HubBackend {
-    const hub = this.options.hub ?? getGlobalHub();
+    const hub = this.options.hub ?? (this.#kvHub ??= hubOfStore(this.kv)) ?? getGlobalHub();
     if (!this.#warned && hub.kind === "memory" && onWorkers()) {
       this.#warned = true;
       this.logger.warn("Realtime runs on the in-memory hub: subscribers only see writes made in the same isolate. Bind CovaraKVDurableObject (COVARA_KV) and call setGlobalKV(createDurableObjectKV(env.COVARA_KV)) for cross-isolate delivery.");

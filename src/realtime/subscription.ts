@@ -7,6 +7,7 @@
  */
 import type { ChangeEntry, HubBackend, HubConnection, SlotClaim } from "./types.js";
 import type { LiveQuery } from "./live-query.js";
+import { isProduction } from "../env/runtime-env.js";
 
 type Row = Record<string, unknown>;
 
@@ -91,6 +92,9 @@ const SETTLE_ROWS = 10_000;
 
 // A coarse entry (raw SQL, db.batch, recordExternalMutation) invalidates every subscription, even
 // when it names one row (spec 20 §13): its reason marks it.
+/** A replayed entry whose effect on this subscriber cannot be decided. */
+const UNKNOWN = Symbol("unknown");
+
 const isCoarse = (entry: ChangeEntry) => entry.reason !== undefined || entry.objectId === "*" || (entry.type !== "delete" && !entry.object);
 
 /** A live subscription. Call `connect()` before answering (it may refuse), then `run()`. */
@@ -105,6 +109,8 @@ export class LiveSubscription {
   #live = false;
   #buffer: ChangeEntry[] = [];
   #overflow = false;
+  /** Live entries delivered but not processed yet. */
+  #queued = 0;
   #chain: Promise<void> = Promise.resolve();
   #recheck: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -142,7 +148,8 @@ export class LiveSubscription {
       this.#goLive();
     } catch (error) {
       this.#o.onError?.(error);
-      if (out.open) out.error(error instanceof Error ? error.message : "Subscription failed");
+      // Database messages name tables, columns and parameters: only outside production.
+      if (out.open) out.error(error instanceof Error && !isProduction() ? error.message : "Subscription failed");
       this.close();
       out.end();
     }
@@ -171,13 +178,13 @@ export class LiveSubscription {
       return;
     }
     const window = this.#conn!.window;
+    // An invalidated client refetches and resubscribes: no need to learn what matches now.
     if (start.after > head || start.after + 1 < window.oldest) {
       this.#o.output.initial(this.#event("invalidate", { reason: GAP_REASON }));
-    } else {
-      await this.#replay(start.after, head);
+      return;
     }
-    // After a replay (clean or cut short), K is what matches now, so later events classify right.
-    this.#known = await this.#query.matchingIds();
+    // After a clean replay, K is what matches now, so later events classify right.
+    if (await this.#replay(start.after, head)) this.#known = await this.#query.matchingIds();
   }
 
   async #snapshot(): Promise<void> {
@@ -197,34 +204,56 @@ export class LiveSubscription {
     }
   }
 
-  async #replay(after: number, head: number): Promise<void> {
+  /** Replays `after < seq ≤ head`; false when it ended in an invalidate (or nothing is visible). */
+  async #replay(after: number, head: number): Promise<boolean> {
     const out = this.#o.output;
-    if (!this.#query.matcher.test && !this.#query.matcher.deny) {
+    // A deny scope sees nothing, not even the ids of rows that changed.
+    if (this.#query.matcher.deny) return false;
+    if (!this.#query.matcher.test) {
       out.initial(this.#event("invalidate", { reason: JOIN_CATCHUP_REASON }));
-      return;
+      return false;
     }
     let position = after;
     while (position < head && out.open) {
       const entries = (await this.#o.hub.since(this.#o.resource, position, 500)).filter((e) => e.seq <= head);
-      if (entries.length === 0) return;
+      // Pruned while we read (or never there): the client cannot be brought up to date.
+      if (entries.length === 0 || entries[0]!.seq !== position + 1) {
+        out.initial(this.#event("invalidate", { reason: GAP_REASON }));
+        return false;
+      }
       for (const entry of entries) {
         position = entry.seq;
-        if (isCoarse(entry)) {
+        const event = isCoarse(entry) ? UNKNOWN : await this.#classifyReplay(entry);
+        if (event === UNKNOWN) {
           out.initial(this.#event("invalidate", { reason: CATCHUP_REASON }));
-          return;
+          return false;
         }
-        const event = await this.#classifyReplay(entry);
         if (event) out.initial(event, entry.seq);
       }
       await out.drained();
     }
+    return true;
   }
 
-  async #classifyReplay(entry: ChangeEntry): Promise<LiveEvent | undefined> {
-    if (entry.type === "delete") return this.#event("removed", { objectId: entry.objectId }, entry.timestamp);
-    const inside = !this.#query.matcher.deny && matches(this.#query, entry);
+  /**
+   * Spec 20 §5, narrowed: a row leaves the client (`removed`) only when its before-image was
+   * inside P, so a replay never names rows the subscriber could not see. Without a before-image
+   * that cannot be decided: UNKNOWN.
+   */
+  async #classifyReplay(entry: ChangeEntry): Promise<LiveEvent | undefined | typeof UNKNOWN> {
+    const before = entry.previousObject ? matches(this.#query, entry, "previousObject") : undefined;
+    if (entry.type === "delete") {
+      if (before === undefined) return UNKNOWN;
+      return before ? this.#event("removed", { objectId: entry.objectId }, entry.timestamp) : undefined;
+    }
+    const inside = matches(this.#query, entry);
     if (entry.type === "create") return inside ? this.#event("added", { object: await this.#one(entry.object!), ...this.#meta(entry) }, entry.timestamp) : undefined;
-    return inside ? this.#event("changed", { object: await this.#one(entry.object!), ...this.#previous(entry) }, entry.timestamp) : this.#event("removed", { objectId: entry.objectId }, entry.timestamp);
+    if (inside) {
+      const type = before === false ? "added" : "changed";
+      return this.#event(type, { object: await this.#one(entry.object!), ...(type === "changed" ? this.#previous(entry) : {}) }, entry.timestamp);
+    }
+    if (before === undefined) return UNKNOWN;
+    return before ? this.#event("removed", { objectId: entry.objectId }, entry.timestamp) : undefined;
   }
 
   #meta(entry: ChangeEntry): Partial<LiveEvent> {
@@ -240,15 +269,23 @@ export class LiveSubscription {
   }
 
   #receive(entries: ChangeEntry[]): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#overflow) return;
+    const cap = this.#o.maxBuffered ?? 1000;
     if (!this.#live) {
-      if (this.#overflow) return;
-      this.#buffer.push(...entries);
       // A long snapshot must not hold an unbounded backlog: drop it and re-read the changelog.
-      if (this.#buffer.length > (this.#o.maxBuffered ?? 1000)) {
+      if (this.#buffer.length + entries.length > cap) {
         this.#buffer = [];
         this.#overflow = true;
+        return;
       }
+      for (const entry of entries) this.#buffer.push(entry);
+      return;
+    }
+    // Live, but processing (presentation, includes, the database) is slower than the writes:
+    // stop queueing and catch up from the changelog instead.
+    if (this.#queued + entries.length > cap) {
+      this.#overflow = true;
+      this.#enqueue([]);
       return;
     }
     this.#enqueue(entries);
@@ -270,7 +307,8 @@ export class LiveSubscription {
   }
 
   #enqueue(entries: ChangeEntry[]): void {
-    this.#chainUp(() => this.#process(entries));
+    this.#queued += entries.length;
+    this.#chainUp(() => this.#process(entries).finally(() => (this.#queued -= entries.length)));
   }
 
   #chainUp(step: () => Promise<void>): void {
@@ -299,14 +337,16 @@ export class LiveSubscription {
   async #fill(upTo: number): Promise<void> {
     while (this.#last < upTo && !this.#closed) {
       const entries = await this.#o.hub.since(this.#o.resource, this.#last, 500);
-      const wanted = entries.filter((e) => e.seq <= upTo);
-      if (wanted.length === 0) return;
-      if (wanted[0]!.seq > this.#last + 1) {
+      // Nothing after `last` although `upTo` exists, or the first one retained comes later: pruned.
+      const pruned = entries.length === 0 ? upTo !== Number.POSITIVE_INFINITY : entries[0]!.seq > this.#last + 1;
+      if (pruned) {
         this.#o.output.live(this.#event("invalidate", { reason: GAP_REASON }));
         this.#known = await this.#query.matchingIds();
-        this.#last = upTo === Number.POSITIVE_INFINITY ? wanted[wanted.length - 1]!.seq : upTo;
+        this.#last = upTo === Number.POSITIVE_INFINITY ? entries[entries.length - 1]!.seq : upTo;
         return;
       }
+      const wanted = entries.filter((e) => e.seq <= upTo);
+      if (wanted.length === 0) return;
       for (const entry of wanted) {
         await this.#apply(entry);
         this.#last = entry.seq;
@@ -346,6 +386,8 @@ export class LiveSubscription {
       if (row) image = row;
     }
     if (inside && held && entry.type === "update") {
+      // Held by the before-image rule but not yet in K (a hybrid start): it is held now.
+      this.#known.add(id);
       out.live(this.#event("changed", { object: await this.#one(image), ...this.#previous(entry) }, entry.timestamp), entry.seq);
     } else if (inside) {
       this.#known.add(id);

@@ -44,14 +44,16 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   // Built here, so an invalid limit throws when the resource is mounted; keys carry the resource name.
   if (rt.config.rateLimit) router.use("*", createResourceRateLimiter(name, rt.config.rateLimit));
   router.get("/count", operation("count", countHandler(rt)));
-  if (caps.enableAggregations !== false) {
-    // The live variant needs both capabilities; registered before `/aggregate` and `/:id`.
-    if (caps.enableSubscribe !== false) router.get("/aggregate/subscribe", operation("subscribeAggregate", aggregateSubscribeHandler(rt)));
-    router.get("/aggregate", operation("aggregate", aggregateHandler(rt)));
-  }
+  // A disabled static segment still answers 404 itself: `GET /:id` must never see it as an id.
+  const disabled = (c: Context) => c.notFound();
+  const aggregations = caps.enableAggregations !== false;
+  const subscriptions = caps.enableSubscribe !== false;
+  // The live variant needs both capabilities; registered before `/aggregate` and `/:id`.
+  router.get("/aggregate/subscribe", aggregations && subscriptions ? operation("subscribeAggregate", aggregateSubscribeHandler(rt)) : disabled);
+  router.get("/aggregate", aggregations ? operation("aggregate", aggregateHandler(rt)) : disabled);
   const procedures = rt.config.procedures;
   if (procedures && Object.keys(procedures).length > 0) router.post("/rpc/:name", operation("rpc", rpcHandler(rt, procedures)));
-  if (caps.enableSubscribe !== false) router.get("/subscribe", operation("subscribe", subscribeHandler(rt)));
+  router.get("/subscribe", subscriptions ? operation("subscribe", subscribeHandler(rt)) : disabled);
   router.get("/", operation("list", listHandler(rt)));
   // Before every `/:id` route: `/batch` is a static segment and must win.
   mountBatchRoutes(router, rt, operation);

@@ -232,6 +232,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
     return condition ? and(notDeleted, condition) : notDeleted;
   };
 
+  /** Distinguishes this runtime's predicates from another's with the same text. */
+  const instance = crypto.randomUUID();
   const runtime: ResourceRuntime = {
     model,
     config,
@@ -305,7 +307,8 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       const where = await runtime.where(c, "subscribe", text);
       const scope = config.auth ? await resolveScope(c, config.auth, "subscribe", model.name) : ({ kind: "all" } as const);
       const scopeText = scope.kind === "rsql" ? scope.text : scope.kind;
-      const key = JSON.stringify([scopeText, text ?? ""]);
+      // Keyed per resource runtime too: two apps on one hub may differ in columns or soft delete.
+      const key = JSON.stringify([instance, scopeText, text ?? ""]);
       if (scope.kind === "none") return { key, where, test: () => false, deny: true, scopeText };
       const filterNode = text === undefined ? null : parseRsql(text, limits);
       const filterTest = filterNode ? toPredicate(filterNode, { columns: userCompile.columns, customOperators: config.customOperators }) : undefined;

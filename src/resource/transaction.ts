@@ -19,7 +19,11 @@ export async function runAtomically(db: any, support: TransactionSupport, build:
   if (support === "batch-only") {
     const statements = build(db);
     if (statements.length === 0) return [];
-    return db.batch(statements);
+    if (typeof db.batch === "function") return db.batch(statements);
+    // `transactions: false` on a driver without batches: one statement after another, not atomic.
+    const results: unknown[] = [];
+    for (const statement of statements) results.push(await statement);
+    return results;
   }
   if (support === "sync-only") {
     // better-sqlite3 refuses async transaction callbacks; its builders run synchronously with `.all()`.

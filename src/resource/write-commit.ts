@@ -10,6 +10,7 @@ import { PreconditionFailedError } from "../errors/problem.js";
 import type { HookContext } from "./config.js";
 import type { ResourceEtag } from "./etag.js";
 import type { ResourceRuntime } from "./runtime.js";
+import { isD1 } from "./model.js";
 import { takeTurns, withTransaction, writesTakeTurns, type PendingStatement } from "./transaction.js";
 import { publishChanges } from "../realtime/publish.js";
 import type { ChangeInput } from "../realtime/types.js";
@@ -111,7 +112,8 @@ async function commitWithOutbox<T>(
   const resource = { db: rt.db, model: rt.model };
   await outbox.prepare(resource);
   const id = crypto.randomUUID();
-  if (rt.transactions === "batch-only" && typeof write !== "function" && write.planned && !(after && ctx)) {
+  // D1 only: the outbox statement is SQLite SQL, and `transactions: false` elsewhere has no batch.
+  if (rt.transactions === "batch-only" && isD1(rt.db) && typeof write !== "function" && write.planned && !(after && ctx)) {
     const statement = write.build(rt.db);
     if (!statement) return write.read(undefined, rt.db);
     const { change, idKnown } = write.planned();

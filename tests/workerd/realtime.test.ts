@@ -99,6 +99,11 @@ describe("hub selection on Workers", () => {
     }
   });
 
+  it("takes the hub of the app's own `kv` when it is the Durable Object KV", () => {
+    const app = createCovara({ kv: createDurableObjectKV(env.COVARA_KV, { prefix: "own" }) }).resource("/people", sqlitePeople, resource());
+    expect(app.realtime.hub().kind).toBe("durable-object");
+  });
+
   it("falls back to the in-memory hub with no Durable Object bound, and says so once", async () => {
     await harness.reset();
     const warnings: string[] = [];

@@ -39,6 +39,8 @@ export class Outbox {
   #draining: Promise<number> | undefined;
   /** Set after a failed publish: the next successful one drains first. */
   #pending = false;
+  /** Databases drained once at start. */
+  readonly #started = new WeakSet<object>();
 
   constructor(
     readonly mode: OutboxMode,
@@ -56,9 +58,16 @@ export class Outbox {
     return this.mode === true || (this.mode === "auto" && this.hub().kind !== "memory");
   }
 
-  /** Creates the table if needed (call before a transaction opens). */
-  prepare(resource: OutboxResource): Promise<void> {
-    return ensureOutbox(resource.db, resource.model.dialect);
+  /**
+   * Creates the table if needed (call before a transaction opens). The first time for a database
+   * it also drains what an earlier process left behind (one that crashed between its commit and
+   * its publish), before this process adds rows of its own.
+   */
+  async prepare(resource: OutboxResource): Promise<void> {
+    await ensureOutbox(resource.db, resource.model.dialect);
+    if (this.#started.has(resource.db)) return;
+    this.#started.add(resource.db);
+    await this.drain().catch(() => 0);
   }
 
   /** Inserts the outbox row on `db` (the transaction handle when there is one). */
@@ -108,11 +117,13 @@ export class Outbox {
     }
   }
 
-  async #forget(resource: OutboxResource, id: string): Promise<void> {
+  async #forget(resource: OutboxResource, id: string): Promise<boolean> {
     try {
       await deleteOutboxRow(resource.db, resource.model.dialect, id);
+      return true;
     } catch {
       // Left behind: the next drain publishes it again and the hub drops the duplicate.
+      return false;
     }
   }
 
@@ -157,22 +168,30 @@ export class Outbox {
     for (;;) {
       const rows = await oldestOutboxRows(any.db, any.model.dialect, DRAIN_PAGE);
       if (rows.length === 0) return published;
+      let forgotten = 0;
       for (const row of rows) {
-        const resource = this.#resources.get(row.resource) ?? any;
-        const changes = await this.#complete(resource, JSON.parse(row.changes) as ChangeInput[]);
+        const recorded = JSON.parse(row.changes) as ChangeInput[];
+        // A table with no resource here (a nested write's target) keeps its recorded images.
+        const resource = this.#resources.get(row.resource);
+        const changes = resource && resource.db === any.db ? await this.#complete(resource, recorded) : recorded;
         if (!(await this.#append(row.resource, row.id, changes))) throw new Error("hub unavailable");
-        await this.#forget(resource, row.id);
+        if (await this.#forget(any, row.id)) forgotten++;
         published++;
       }
-      if (rows.length < DRAIN_PAGE) return published;
+      // Rows that cannot be deleted would come back forever: stop, the next drain retries.
+      if (rows.length < DRAIN_PAGE || forgotten === 0) return published;
     }
   }
 
-  /** D1 rows carry no after-images: read the current rows (later changes follow in order). */
+  /**
+   * The current rows as after-images: a drained write is late, and a newer write to the same row
+   * may already be in the changelog, so its own image would move subscribers back in time. A row
+   * that is gone is dropped (its delete follows, or is already there).
+   */
   async #complete(resource: OutboxResource, changes: ChangeInput[]): Promise<ChangeInput[]> {
     const out: ChangeInput[] = [];
     for (const change of changes) {
-      if (change.type === "delete" || change.object || change.objectId === "*") {
+      if (change.type === "delete" || change.objectId === "*") {
         out.push(change);
         continue;
       }
@@ -180,7 +199,6 @@ export class Outbox {
       const id = idFromPath(idColumn, change.objectId);
       if (id === INVALID) continue;
       const [row] = await resource.db.select().from(table).where(eq(idColumn, id));
-      // Gone since: its delete is in a later outbox row or already in the changelog.
       if (row) out.push({ ...change, object: jsonImage(row) });
     }
     return out;
