@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
+import { resumeEdgesSuite } from "../realtime/resume-edges.suite.js";
 import { scopeRecheckSuite } from "../realtime/scope-recheck.suite.js";
 import { outboxSuite } from "../realtime/outbox.suite.js";
 import { churnSuite } from "../realtime/churn.suite.js";
@@ -21,6 +22,7 @@ for (const factory of nodeDatabases) {
     });
     afterAll(() => close());
     subscribeSuite(() => harness);
+    resumeEdgesSuite(() => harness);
     scopeRecheckSuite(() => harness);
     outboxSuite(() => harness);
     aggregateSubscribeSuite(() => harness);

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { queryCounter, type DbHarness } from "../resources/harness.js";
 import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
 import { subscribeSuite } from "../realtime/subscribe.suite.js";
+import { resumeEdgesSuite } from "../realtime/resume-edges.suite.js";
 import { scopeRecheckSuite } from "../realtime/scope-recheck.suite.js";
 import { outboxSuite } from "../realtime/outbox.suite.js";
 import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
@@ -44,6 +45,7 @@ beforeAll(async () => {
 
 describe("d1", () => {
   subscribeSuite(() => harness);
+  resumeEdgesSuite(() => harness);
   scopeRecheckSuite(() => harness);
   outboxSuite(() => harness);
   aggregateSubscribeSuite(() => harness);
