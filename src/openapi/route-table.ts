@@ -4,11 +4,12 @@
  * @module
  */
 import type { ResourceRuntime } from "../resource/runtime.js";
+import { isNotServed } from "../resource/not-served.js";
 
 /** What the documents are generated from: a `CovaraApp` fits. */
 export interface OpenApiSource {
   resources: readonly { path: string; runtime: ResourceRuntime }[];
-  routes: readonly { method: string; path: string }[];
+  routes: readonly { method: string; path: string; handler?: unknown }[];
   /** Adds a bearer security scheme (set when an auth adapter is installed). */
   authInstalled?: boolean;
 }
@@ -26,10 +27,10 @@ export function servedRoutes(source: OpenApiSource): ServedRoute[][] {
   const mounts = source.resources.map((r) => (r.path === "/" ? "" : r.path));
   const served = mounts.map((): ServedRoute[] => []);
   const seen = new Set<string>();
-  for (const { method, path } of source.routes) {
+  for (const { method, path, handler } of source.routes) {
     const key = `${method} ${path}`;
-    // Middleware (`ALL`, wildcards) and a handler registered twice are not endpoints.
-    if (!METHODS.has(method) || path.includes("*") || seen.has(key)) continue;
+    // Middleware (`ALL`, wildcards), 404 placeholders and a handler registered twice are not endpoints.
+    if (!METHODS.has(method) || path.includes("*") || seen.has(key) || isNotServed(handler)) continue;
     seen.add(key);
     let owner = -1;
     mounts.forEach((mount, i) => {

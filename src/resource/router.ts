@@ -20,6 +20,7 @@ import { listHandler } from "./routes/list.js";
 import { rpcHandler } from "./routes/rpc.js";
 import { updateHandler } from "./routes/update.js";
 import { subscribeHandler } from "../realtime/routes/subscribe.js";
+import { notServed } from "./not-served.js";
 import { aggregateSubscribeHandler } from "../realtime/routes/aggregate-subscribe.js";
 
 type Handler = (c: Context) => Response | Promise<Response>;
@@ -45,7 +46,7 @@ export function resourceRouter(rt: ResourceRuntime): Hono {
   if (rt.config.rateLimit) router.use("*", createResourceRateLimiter(name, rt.config.rateLimit));
   router.get("/count", operation("count", countHandler(rt)));
   // A disabled static segment still answers 404 itself: `GET /:id` must never see it as an id.
-  const disabled = (c: Context) => c.notFound();
+  const disabled = notServed((c: Context) => c.notFound());
   const aggregations = caps.enableAggregations !== false;
   const subscriptions = caps.enableSubscribe !== false;
   // The live variant needs both capabilities; registered before `/aggregate` and `/:id`.
