@@ -81,12 +81,16 @@ export function createClient(config: ClientConfig): CovaraClient {
 
   // Keeps the credential headers in line with the strategy in force (spec 80 §5.1).
   const strategyInput = () => ({ strategy: config.strategy, token: config.token, apiKey: config.apiKey, jwt, oidc: client.auth });
+  let applied: Record<string, string> = {};
   const applyStrategy = () => {
     const kind = resolveAuthStrategy(strategyInput());
     if (kind === "cookie" && config.strategy === "cookie" && !config.credentials) transport.credentials = "include";
     const headers = authHeadersFor(kind, strategyInput());
-    if (kind === "jwt" && !headers.authorization) transport.removeHeader("authorization");
+    // Withdraw what this function set earlier (a signed-out JWT's bearer), not what the app set since.
+    const current = transport.getHeaders();
+    for (const [name, value] of Object.entries(applied)) if (!(name in headers) && current[name] === value) transport.removeHeader(name);
     for (const [name, value] of Object.entries(headers)) transport.setHeader(name, value);
+    applied = headers;
   };
   if (jwt) {
     const client = jwt;
