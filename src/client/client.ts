@@ -4,7 +4,7 @@
  * loaded on first use (`import()`); offline support attaches through `attachOffline`.
  * @module
  */
-import { lazyJWTClient, lazyMethods } from "./auth/lazy.js";
+import { checkAuth, createJWTClient, createSessionClient } from "./auth/entry.js";
 import type { JWTClient } from "./auth/jwt-types.js";
 import type { AuthCheck, SessionClient } from "./auth/session.js";
 import { authHeadersFor, resolveAuthStrategy } from "./auth/strategy.js";
@@ -74,9 +74,7 @@ export function createClient(config: ClientConfig): CovaraClient {
   let jwt: JWTClient<any> | undefined;
   if (config.jwt) {
     const options = config.jwt;
-    jwt = isJWTClient(options)
-      ? options
-      : lazyJWTClient(() => import("./auth/jwt-client.js").then((m) => m.createJWTClient({ ...options, baseUrl: config.baseUrl, fetch: config.fetch })));
+    jwt = isJWTClient(options) ? options : createJWTClient({ ...options, baseUrl: config.baseUrl, fetch: config.fetch });
   }
 
   // Keeps the credential headers in line with the strategy in force (spec 80 §5.1).
@@ -100,11 +98,7 @@ export function createClient(config: ClientConfig): CovaraClient {
     transport.setRefresher(async () => (client.isAuthenticated() ? client.refresh() : null));
   }
 
-  const sessionBase = config.session?.basePath ?? "/api/auth";
-  const session = lazyMethods<SessionClient<any>>(
-    () => import("./auth/session.js").then((m) => m.createSessionClient(transport, sessionBase)),
-    ["signup", "login", "logout", "requestEmailVerification", "confirmEmail", "me"],
-  );
+  const session = createSessionClient<any>(transport, config.session?.basePath);
   const socialLoginUrl = (provider: string) => joinUrl(config.baseUrl, `${config.social?.basePath ?? "/api/auth/social"}/${encodeURIComponent(provider)}`);
 
   const client: CovaraClient = {
@@ -124,7 +118,7 @@ export function createClient(config: ClientConfig): CovaraClient {
       transport.onAuthError = handler;
     },
     getPendingCount: () => offline?.getPendingCount() ?? 0,
-    checkAuth: async (url) => (await import("./auth/session.js")).checkAuth(transport, url ?? config.authCheckUrl ?? "/api/auth/me", jwt),
+    checkAuth: (url) => checkAuth(transport, url ?? config.authCheckUrl ?? "/api/auth/me", jwt),
     socialLoginUrl,
     loginWithSocial(provider) {
       const location = (globalThis as { location?: { assign(url: string): void } }).location;

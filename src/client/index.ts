@@ -39,7 +39,7 @@ export { QueryCache, type CachedQuery, type InvalidateTarget } from "./query-cac
 export { PrefetchedList } from "./prefetch.js";
 export type { OfflineManagerLike, OfflineWrite } from "./offline-port.js";
 export { resolveAuthStrategy, authHeadersFor, type AuthStrategy, type AuthStrategyInput } from "./auth/strategy.js";
-export { createJWTClient } from "./auth/jwt-client.js";
+export { createJWTClient, createSessionClient } from "./auth/entry.js";
 export type { JWTClient, JWTClientConfig, JWTState, JWTUser } from "./auth/jwt-types.js";
 export {
   JWTMemoryTokenStorage,
@@ -49,4 +49,4 @@ export {
   type TokenStorage,
   type AsyncStorageLike,
 } from "./auth/token-storage.js";
-export { createSessionClient, type SessionClient, type AuthCheck } from "./auth/session.js";
+export type { SessionClient, AuthCheck } from "./auth/session.js";

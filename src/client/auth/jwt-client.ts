@@ -18,13 +18,8 @@ interface TokenBody {
 
 const KEYS = ["accessToken", "expiresAt", "user", "refreshToken"] as const;
 
-/**
- * Creates a JWT client. Stored tokens are read at once; `ready` settles when that is done.
- * @example
- * const jwt = createJWTClient({ baseUrl: "https://api.example.com", storage: AsyncStorage });
- * await jwt.login("ada@example.com", "correct horse");
- */
-export function createJWTClient<U = JWTUser>(config: JWTClientConfig<U>): JWTClient<U> {
+/** Builds the JWT client; loaded on demand through `createJWTClient` (auth/entry.ts). */
+export function buildJWTClient<U = JWTUser>(config: JWTClientConfig<U>): JWTClient<U> {
   const authPath = (config.authPath ?? "/api/auth").replace(/\/+$/, "");
   const storage = toTokenStorage(config.storage);
   // Its own transport: a refresh must never trigger the client's 401 refresh-and-retry.

@@ -19,8 +19,8 @@ export interface SessionClient<U = JWTUser> {
   me(): Promise<U | null>;
 }
 
-/** Session helpers over a transport; `basePath` is where `useAuth`'s router is mounted. */
-export function createSessionClient<U = JWTUser>(transport: Transport, basePath = "/api/auth"): SessionClient<U> {
+/** Session helpers over a transport; loaded on demand through `createSessionClient` (auth/entry.ts). */
+export function buildSessionClient<U = JWTUser>(transport: Transport, basePath = "/api/auth"): SessionClient<U> {
   const base = basePath.replace(/\/+$/, "");
   const send = async <T>(method: string, route: string, body?: unknown) =>
     (await transport.request<T>({ method, path: `${base}${route}`, body, credentials: "include" })).data;
