@@ -73,6 +73,45 @@ describe("without DOM globals", () => {
     expect(client.createClient({ baseUrl: server.origin }).socialLoginUrl("github")).toBe(`${server.origin}/api/auth/social/github`);
   });
 
+  it("streams through an EventSource polyfill given to setEventSourceConstructor", async () => {
+    const app = client.createClient({ baseUrl: `${server.origin}/api` });
+    const opened: { url: string; headers?: Record<string, string> }[] = [];
+    // Shaped like react-native-sse: `new EventSource(url, { headers, withCredentials })`.
+    class Polyfill extends client.FetchEventSource {
+      constructor(url: string, init?: { headers?: Record<string, string>; withCredentials?: boolean }) {
+        super(url, { fetch, headers: () => init?.headers ?? {} });
+        opened.push({ url, headers: init?.headers });
+      }
+    }
+    app.transport.setEventSourceConstructor(Polyfill);
+    app.setAuthToken("token-1");
+    const added: string[] = [];
+    const sub = app.resource<Todo>("/todos").subscribe({ filter: 'title=="via polyfill"' }, { onAdded: (t) => added.push(t.title) });
+    await eventually(() => sub.state.lastSeq > 0);
+    await app.resource<Todo>("/todos").create({ title: "via polyfill" });
+    await eventually(() => added.length === 1);
+    sub.unsubscribe();
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.url).toContain("/api/todos/subscribe?filter=");
+    expect(opened[0]!.headers).toMatchObject({ authorization: "Bearer token-1", accept: "text/event-stream" });
+  });
+
+  it("says what to do when fetch cannot stream, instead of retrying forever", async () => {
+    // React Native's built-in fetch has no response body stream.
+    const bodiless: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      await response.body?.cancel();
+      return new Response(null, { status: response.status, headers: response.headers });
+    };
+    const app = client.createClient({ baseUrl: `${server.origin}/api`, fetch: bodiless });
+    const errors: unknown[] = [];
+    const sub = app.resource<Todo>("/todos").subscribe({}, { onError: (e) => errors.push(e) });
+    await eventually(() => errors.length === 1);
+    expect(errors[0]).toBeInstanceOf(client.StreamUnsupportedError);
+    expect((errors[0] as Error).message).toMatch(/setEventSourceConstructor/);
+    sub.unsubscribe();
+  });
+
   it("signs in with JWT, keeping tokens in memory by default", async () => {
     const jwt = client.createJWTClient({ baseUrl: server.origin });
     await jwt.login("ada@example.com", "pw");
