@@ -123,12 +123,10 @@ export class FetchEventSource implements EventSourceLike {
     try {
       if (init.ready) await init.ready;
       if (this.readyState === 2) return;
-      const response = await init.fetch(this.url, {
-        headers: init.headers(),
-        credentials: init.credentials,
-        signal: this.#abort.signal,
-        cache: "no-store",
-      });
+      // Called unbound: a native fetch invoked as a method of `init` throws "Illegal invocation".
+      // No `cache` option: some runtimes (older Workers) reject it, and the server sends no-cache.
+      const fetchImpl = init.fetch;
+      const response = await fetchImpl(this.url, { headers: init.headers(), credentials: init.credentials, signal: this.#abort.signal });
       if (!response.ok) throw new TransportError(response.status, await readBody(response), headersOf(response));
       const body = response.body;
       if (!body || typeof body.getReader !== "function" || typeof TextDecoder !== "function") throw new StreamUnsupportedError();

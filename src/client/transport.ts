@@ -87,11 +87,11 @@ export class Transport {
     this.#headers = lower(options.headers);
   }
 
-  /** The fetch in use, bound so browsers do not throw "Illegal invocation". */
+  /** The fetch in use, bound to `globalThis` so a native fetch never throws "Illegal invocation". */
   get fetch(): typeof fetch {
     const impl = this.#fetch ?? globalThis.fetch;
     if (typeof impl !== "function") throw new Error("No fetch available: pass `fetch` to createClient");
-    return this.#fetch ? impl : impl.bind(globalThis);
+    return impl.bind(globalThis);
   }
 
   /** Sets a header sent with every request (names are case-insensitive). */
