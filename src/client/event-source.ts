@@ -38,6 +38,8 @@ export type EventSourceConstructor = new (
 
 /** The runtime cannot stream a response body; retrying will not help. */
 export class StreamUnsupportedError extends Error {
+  /** Reconnecting cannot cure it. */
+  readonly retryable = false;
   constructor() {
     super(
       "This runtime's fetch cannot stream response bodies: pass a streaming `fetch` to createClient, " +
@@ -128,6 +130,12 @@ export class FetchEventSource implements EventSourceLike {
       const fetchImpl = init.fetch;
       const response = await fetchImpl(this.url, { headers: init.headers(), credentials: init.credentials, signal: this.#abort.signal });
       if (!response.ok) throw new TransportError(response.status, await readBody(response), headersOf(response));
+      const type = response.headers.get("content-type") ?? "";
+      if (!type.includes("text/event-stream")) {
+        // Typically a wrong baseUrl answered by a SPA fallback page: retrying would loop forever.
+        await response.body?.cancel();
+        throw Object.assign(new Error(`Expected text/event-stream from ${this.url}, got ${type || "no content type"}: check baseUrl`), { name: "StreamProtocolError", retryable: false });
+      }
       const body = response.body;
       if (!body || typeof body.getReader !== "function" || typeof TextDecoder !== "function") throw new StreamUnsupportedError();
       this.readyState = 1;

@@ -7,16 +7,16 @@
  */
 import { reconnectDelay, type ReconnectOptions } from "./backoff.js";
 import { TransportError } from "./errors.js";
-import { StreamUnsupportedError, type EventSourceLike, type SseEvent } from "./event-source.js";
+import type { EventSourceLike, SseEvent } from "./event-source.js";
 import type { Transport } from "./transport.js";
 import type { Params } from "./url.js";
 
 /** 4xx statuses a retry may cure: timeout, too early, rate limited. */
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 
-/** Whether retrying cannot help (a bad filter, a missing resource, a denied caller...). */
+/** Whether retrying cannot help (a bad filter, a missing resource, a denied caller, no streaming...). */
 export function isTerminal(error: unknown): boolean {
-  if (error instanceof StreamUnsupportedError) return true;
+  if ((error as { retryable?: unknown } | null)?.retryable === false) return true;
   return error instanceof TransportError && error.status >= 400 && error.status < 500 && !RETRYABLE_4XX.has(error.status);
 }
 

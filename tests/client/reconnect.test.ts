@@ -115,11 +115,12 @@ describe("reconnect", () => {
     // Nominal delays (× 0.999): 20, 40, 80, 160, 320, then flat at the 400 cap.
     for (const [i, nominal] of [20, 40, 80, 160, 320, 400, 400].entries()) {
       expect(gaps[i]).toBeGreaterThanOrEqual(nominal - 10);
-      expect(gaps[i]).toBeLessThan(nominal + 150);
+      // Generous for loaded machines, yet below the next uncapped step (800).
+      expect(gaps[i]).toBeLessThan(nominal + 300);
     }
-    // Connected once: the backoff started over at 20, then 40.
-    expect(gaps[7]).toBeLessThan(200);
-    expect(gaps[8]).toBeLessThan(250);
+    // Connected once: the backoff started over at 20, then 40 (without a reset: 400, 400).
+    expect(gaps[7]).toBeLessThan(300);
+    expect(gaps[8]).toBeLessThan(300);
     expect(errors).toEqual([]);
   });
 

@@ -37,6 +37,7 @@ describe("transport", () => {
           return c.json({ ok: true });
         });
         app.get("/empty", (c) => c.body(null, 204));
+        app.get("/spa/*", (c) => c.html("<!doctype html><title>app</title>"));
       },
     });
     client = createClient({ baseUrl: server.origin, headers: { "X-App": "tests" } });
@@ -125,6 +126,15 @@ describe("transport", () => {
     expect((await client.transport.request<{ headers: Record<string, string> }>({ path: "/echo" })).data.headers.authorization).toBe("Bearer abc");
     client.clearAuthToken();
     expect((await client.transport.request<{ headers: Record<string, string> }>({ path: "/echo" })).data.headers.authorization).toBeUndefined();
+  });
+
+  it("stops a subscription whose URL answers with a page instead of an event stream", async () => {
+    const errors: unknown[] = [];
+    const sub = client.resource<Todo>("/spa/todos").subscribe({}, { onError: (e) => errors.push(e) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sub.unsubscribe();
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toMatch(/Expected text\/event-stream .* got text\/html.*check baseUrl/);
   });
 
   it("keeps ISO strings unless parseDates says otherwise", async () => {
