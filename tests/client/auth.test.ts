@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MiddlewareHandler } from "hono";
-import { cookieSession, createApiKey, createJWTAdapter, InMemoryApiKeyStore, InMemorySessionStore, useAuth, verifyApiKey, type AuthUser } from "../../src/auth/index.js";
+import { cookieSession, createApiKey, createJWTAdapter, InMemoryApiKeyStore, InMemorySessionStore, jwtSession, useAuth, verifyApiKey, type AuthUser } from "../../src/auth/index.js";
 import { createClient, createJWTClient, JWTMemoryTokenStorage, resolveAuthStrategy, TransportError, type AsyncStorageLike } from "../../src/client/index.js";
 import { eventually, openDb, serve, type TestDb, type TestServer, type Todo } from "./fixture.js";
 
@@ -285,5 +285,33 @@ describe("bearer, API key and cookie strategies", () => {
     expect(resolveAuthStrategy({ jwt: signedOut, oidc: { isAuthenticated: () => true } })).toBe("jwt");
     expect(resolveAuthStrategy({ jwt: signedOut })).toBe("cookie");
     expect(resolveAuthStrategy({ strategy: "apiKey", token: "x" })).toBe("apiKey");
+  });
+});
+
+describe("session routes with the JWT session strategy", () => {
+  let db: TestDb;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = openDb();
+    const dir = directory();
+    const auth = useAuth({ session: jwtSession({ getUserById: dir.getUserById, secret: SECRET }), login: { validateCredentials: dir.validate } });
+    server = await serve({ db, covara: { auth } });
+  });
+  afterAll(async () => {
+    await server.close();
+    db.close();
+  });
+
+  it("sends the access token of the login answer as a bearer, until logout", async () => {
+    const client = createClient({ baseUrl: server.origin }); // Node's fetch keeps no cookies
+    const answer = await client.session.login("ada@example.com", "pw");
+    expect(answer).toMatchObject({ user: { id: "u1" }, accessToken: expect.any(String), tokenType: "Bearer" });
+    expect(client.transport.getHeaders().authorization).toBe(`Bearer ${answer.accessToken}`);
+    expect(await client.resource<Todo>("/api/todos").count()).toBe(0);
+    expect(await client.session.me()).toMatchObject({ id: "u1" });
+    await client.session.logout();
+    expect(client.transport.getHeaders().authorization).toBeUndefined();
+    expect(((await client.resource<Todo>("/api/todos").count().catch((e: unknown) => e)) as TransportError).status).toBe(401);
   });
 });
