@@ -91,11 +91,11 @@ export function createClient(config: ClientConfig): CovaraClient {
     applied = headers;
   };
   if (jwt) {
-    const client = jwt;
-    transport.waitFor(client.ready);
-    client.subscribe(() => applyStrategy());
+    const signIn = jwt;
+    transport.waitFor(signIn.ready);
+    signIn.subscribe(() => applyStrategy());
     // Only a signed-in JWT client refreshes (spec 80 §4.4); cookie-only clients get the 401 as is.
-    transport.setRefresher(async () => (client.isAuthenticated() ? client.refresh() : null));
+    transport.setRefresher(async () => (signIn.isAuthenticated() ? signIn.refresh() : null));
   }
 
   const session = createSessionClient<any>(transport, config.session?.basePath);
