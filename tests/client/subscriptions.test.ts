@@ -108,8 +108,15 @@ describe("subscriptions", () => {
     const positionBefore = subscription.state.lastSeq;
 
     server = await serve({ db, hub, port, configure });
-    await eventually(() => log.filter((l) => l === "synced").length === 2, 5000, "resume");
-    expect(log).toEqual(["connected", "existing:a", "existing:b", "synced", "disconnected", "connected", "added:c", "changed:a2", `removed:${b!.id}`, "synced"]);
+    await eventually(() => log.includes(`removed:${b!.id}`) && log.at(-1) === "synced", 5000, "resume");
+    // A reconnect may first reach the closing server over a kept-alive socket and be cut again,
+    // so the number of connect cycles varies; what was missed arrives exactly once, by replay.
+    expect(log.slice(0, 5)).toEqual(["connected", "existing:a", "existing:b", "synced", "disconnected"]);
+    const missed = ["added:c", "changed:a2", `removed:${b!.id}`];
+    expect(log.filter((l) => missed.includes(l))).toEqual(missed);
+    expect(log.slice(4).filter((l) => l.startsWith("existing:"))).toEqual([]);
+    expect(log.slice(log.indexOf("added:c") - 1, log.indexOf(`removed:${b!.id}`) + 2)).toEqual(["connected", ...missed, "synced"]);
+    expect(positions.slice(1)).not.toContain(null);
     expect(positions.at(-1)).toBe(String(positionBefore));
     const rows = (await todos().list({ orderBy: "id" })).items;
     expect([...subscription.state.items.values()].sort((x, y) => x.id - y.id)).toEqual(rows);
