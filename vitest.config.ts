@@ -36,6 +36,14 @@ export default defineConfig(async () => {
           },
         },
         {
+          // Type tests (`*.test-d.ts`): tsc over those files and what they import, reported per test.
+          test: {
+            name: "types",
+            include: [],
+            typecheck: { enabled: true, only: true, include: ["tests/**/*.test-d.ts"], tsconfig: "tsconfig.typetests.json" },
+          },
+        },
+        {
           plugins: [
             cloudflareTest({
               // Bindings, compatibility date and flags come from wrangler.toml (one source of

@@ -27,7 +27,7 @@ describe("npm package", () => {
 
   it("ships only dist and the README, with typings for every entry point", () => {
     const pkg = JSON.parse(npm(["pkg", "get", "exports"], join(dir, "node_modules/covara")));
-    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./node/redis", "./cloudflare", "./env", "./auth"]) {
+    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./node/redis", "./cloudflare", "./env", "./auth", "./client"]) {
       expect(pkg[entry].types).toMatch(/\.d\.ts$/);
       expect(pkg[entry].default).toMatch(/\.js$/);
     }
@@ -63,7 +63,9 @@ const app = createCovara({ cors: true }).resource("/users", usersTable, { id: us
 const res = await app.request("/api/users", { method: "POST", body: JSON.stringify({ name: "Alice", email: "alice@example.com" }), headers: { "content-type": "application/json" } });
 const server = await startServer(app, { port: 0, gracefulShutdown: false });
 const list = await (await fetch("http://127.0.0.1:" + server.port + "/api/users")).json();
-console.log(JSON.stringify({ status: res.status, list, kv: await kv.get("greeting"), doClass: typeof CovaraKVDurableObject, env: env.getPublicEnvironmentVariables() }));
+const { createClient: createCovaraClient } = await import("covara/client");
+const viaClient = await createCovaraClient({ baseUrl: "http://127.0.0.1:" + server.port + "/api" }).resource("/users").list();
+console.log(JSON.stringify({ status: res.status, list, viaClient, kv: await kv.get("greeting"), doClass: typeof CovaraKVDurableObject, env: env.getPublicEnvironmentVariables() }));
 await server.close();
 `,
     );
@@ -78,6 +80,7 @@ await server.close();
     const result = JSON.parse(output.trim().split("\n").pop()!);
     expect(result.status).toBe(201);
     expect(result.list.items).toEqual([{ id: 1, name: "Alice", email: "alice@example.com", role: "user" }]);
+    expect(result.viaClient).toEqual(result.list);
     expect(result.kv).toBe("hello");
     expect(result.doClass).toBe("function");
     expect(result.env).toEqual({ PUBLIC_NAME: "demo" });

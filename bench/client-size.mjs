@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * Client bundle size: esbuild (minify, ESM, browser platform) + gzip level 9 of
+ *   1. `covara/client` with every export, in one file;
+ *   2. an app that imports only `createClient` and uses `client.resource(...)`, built with code
+ *      splitting as app bundlers do: what it loads up front (its entry chunk and the chunks that
+ *      one imports statically) must hold no auth or offline code. Auth loads through `import()`
+ *      on first use; offline support is not in the core at all.
+ * Prints raw and gzip bytes. With `--check`, exits non-zero when the client is 15 KB gzip or
+ * more, or when the app loads auth or offline code up front.
+ *
+ *   node bench/client-size.mjs [--json] [--check]
+ */
+import { build } from "esbuild";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const entry = `${root}src/client/index.ts`;
+const args = process.argv.slice(2);
+const LIMIT = 15 * 1024;
+
+/**
+ * Strings that only auth flows or offline code contain (route names and option names survive
+ * minification). The token-storage adapters are tiny and exported from the entry, so they may
+ * load up front; the JWT and session flows may not.
+ */
+const FORBIDDEN = {
+  auth: ["/refresh", "/signup", "/verify/request", "persistRefreshToken"],
+  offline: ["indexedDB", "covara-mutations", "BroadcastChannel", "optimistic_"],
+};
+
+const sizes = (text) => ({ raw: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).byteLength });
+
+async function bundle(contents, splitting) {
+  const result = await build({
+    stdin: { contents, resolveDir: root, sourcefile: "entry.ts", loader: "ts" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    splitting,
+    outdir: "/out",
+    write: false,
+    logLevel: "silent",
+  });
+  return result.outputFiles.map((file) => ({ name: file.path.slice("/out/".length), text: file.text }));
+}
+
+const full = (await bundle(`export * from ${JSON.stringify(entry)};`, false))[0];
+const app = await bundle(
+  `import { createClient } from ${JSON.stringify(entry)};
+const client = createClient({ baseUrl: "https://api.example.com" });
+const todos = client.resource("/api/todos");
+export const page = todos.list({ limit: 20 });`,
+  true,
+);
+// What the app loads up front: the entry and every chunk it imports statically (transitively).
+// Chunks reached only through `import("...")` load on first use.
+const byName = new Map(app.map((f) => [f.name, f]));
+const initial = new Set();
+const visit = (name) => {
+  if (initial.has(name) || !byName.has(name)) return;
+  initial.add(name);
+  for (const [, target] of byName.get(name).text.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) visit(target);
+};
+visit("stdin.js");
+const initialText = [...initial].map((name) => byName.get(name).text).join("\n");
+const lazy = app.filter((f) => !initial.has(f.name));
+const leaks = Object.entries(FORBIDDEN).flatMap(([kind, markers]) => markers.filter((m) => initialText.includes(m)).map((m) => `${kind}: ${m}`));
+
+const result = {
+  client: sizes(full.text),
+  app: { initial: { chunks: [...initial], ...sizes(initialText) }, lazyChunks: lazy.map((f) => ({ name: f.name, ...sizes(f.text) })), leaks },
+  limitGzip: LIMIT,
+};
+
+if (args.includes("--json")) {
+  console.log(JSON.stringify(result));
+} else {
+  const line = (label, s) => console.log(`  ${label.padEnd(44)} raw ${String(s.raw).padStart(6)} B   gzip ${String(s.gzip).padStart(6)} B (${(s.gzip / 1024).toFixed(1)} KiB)`);
+  console.log("client-size (esbuild --minify, gzip -9)");
+  line("covara/client, every export", result.client);
+  line(`app: createClient + resource, loaded up front (${initial.size} chunk${initial.size === 1 ? "" : "s"})`, result.app.initial);
+  for (const chunk of result.app.lazyChunks) line(`  only on first auth use: ${chunk.name}`, chunk);
+  console.log(`  auth/offline code loaded up front: ${leaks.length === 0 ? "none" : leaks.join(", ")}`);
+  console.log(`  target: covara/client < ${LIMIT / 1024} KiB gzip → ${result.client.gzip < LIMIT ? "met" : "MISSED"}`);
+}
+
+if (args.includes("--check") && (result.client.gzip >= LIMIT || leaks.length > 0)) process.exit(1);
