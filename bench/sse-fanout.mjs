@@ -6,7 +6,7 @@
 // Then the in-process check that subscribers with one predicate share its evaluation.
 // Usage: node bench/sse-fanout.mjs [--hubs memory,redis] [--ns 100,1000] [--events 50] [--reps 2]
 //          [--driver better-sqlite3] [--shared-subscribers 1000] [--no-in-process]
-//          [--server-args "--cpu-prof --cpu-prof-dir=.tmp/prof"] [--shared ../shared/bench]
+//          [--server-args="--cpu-prof --cpu-prof-dir=.tmp/prof"] [--shared ../shared/bench]
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

@@ -96,7 +96,15 @@ export class LiveSubscription {
   readonly #o: LiveSubscriptionOptions;
   #query: LiveQuery;
   #conn: HubConnection | undefined;
-  #known = new Set<string>();
+  /**
+   * The known set K (spec 20 §6.1). Undefined while K is exactly "the rows whose latest image
+   * matches P", as after a snapshot, a hybrid start without `knownIds`, a replay or a gap: every
+   * live entry keeps that true (§6.2 moves a row in or out of K as P(after) says), so the
+   * before-image of a row's next entry tells whether K holds it, and nothing per row is kept (a
+   * set of 10,000 ids costs a subscriber about 350 KB). A `Set` for `knownIds` (the client's own
+   * subset) and relation-path scopes, which have no in-memory predicate.
+   */
+  #known: Set<string> | undefined = new Set();
   #counter = 0;
   /** The last changelog position processed. */
   #last = 0;
@@ -107,9 +115,9 @@ export class LiveSubscription {
   #recheck: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   /**
-   * Rows already touched by a live entry. The initial query reads the database, which can be
-   * ahead of the head H (a write commits, then publishes): for a row's first entry after H the
-   * before-image says what the client holds, not K. Bounded; dropped once settled.
+   * Rows already touched by a live entry (explicit K only). The initial query reads the database,
+   * which can be ahead of the head H (a write commits, then publishes): for a row's first entry
+   * after H the before-image says what the client holds, not K. Bounded; dropped once settled.
    */
   #touched: Set<string> | undefined = new Set();
   #liveSince = 0;
@@ -165,7 +173,8 @@ export class LiveSubscription {
     const start = this.#o.start;
     if (start.mode === "fresh") return this.#snapshot();
     if (start.mode === "hybrid") {
-      this.#known = await this.#query.matchingIds(start.knownIds);
+      if (start.knownIds) this.#known = await this.#query.matchingIds(start.knownIds);
+      else await this.#matchingNow();
       return;
     }
     const window = this.#conn!.window;
@@ -175,18 +184,27 @@ export class LiveSubscription {
       await this.#replay(start.after, head);
     }
     // After a replay (clean or cut short), K is what matches now, so later events classify right.
-    this.#known = await this.#query.matchingIds();
+    await this.#matchingNow();
+  }
+
+  /** K := the rows matching P now; implicit where P can be evaluated on images (see `#known`). */
+  async #matchingNow(): Promise<void> {
+    this.#known = this.#query.matcher.test ? undefined : await this.#query.matchingIds();
+    if (!this.#known) this.#touched = undefined;
   }
 
   async #snapshot(): Promise<void> {
     const size = this.#o.pageSize ?? 200;
     const out = this.#o.output;
     let after: unknown;
+    // The snapshot is what matches P: K stays implicit unless P needs the database.
+    const known = this.#query.matcher.test ? undefined : new Set<string>();
+    this.#known = known;
     for (;;) {
       const rows = await this.#query.page(after, size);
       const bodies = await this.#query.present(rows);
       for (let i = 0; i < rows.length; i++) {
-        this.#known.add(this.#query.idOf(rows[i]!));
+        known?.add(this.#query.idOf(rows[i]!));
         out.initial(this.#event("existing", { object: bodies[i] }));
       }
       if (rows.length < size || !out.open) return;
@@ -255,6 +273,7 @@ export class LiveSubscription {
   #goLive(): void {
     this.#live = true;
     this.#liveSince = Date.now();
+    if (!this.#known) this.#touched = undefined;
     const buffered = this.#buffer;
     this.#buffer = [];
     // With an overflowed buffer, the first entry after `last` makes `#process` fill the gap.
@@ -301,7 +320,7 @@ export class LiveSubscription {
       if (wanted.length === 0) return;
       if (wanted[0]!.seq > this.#last + 1) {
         this.#o.output.live(this.#event("invalidate", { reason: GAP_REASON }));
-        this.#known = await this.#query.matchingIds();
+        await this.#matchingNow();
         this.#last = upTo === Number.POSITIVE_INFINITY ? wanted[wanted.length - 1]!.seq : upTo;
         return;
       }
@@ -325,7 +344,7 @@ export class LiveSubscription {
     const held = this.#held(entry);
     if (entry.type === "delete") {
       if (!held) return;
-      this.#known.delete(id);
+      this.#known?.delete(id);
       out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
       return;
     }
@@ -346,21 +365,29 @@ export class LiveSubscription {
     if (inside && held && entry.type === "update") {
       out.live(this.#event("changed", { object: await this.#one(image), ...this.#previous(entry) }, entry.timestamp), entry.seq);
     } else if (inside) {
-      this.#known.add(id);
+      this.#known?.add(id);
       out.live(this.#event("added", { object: await this.#one(image), ...this.#meta(entry) }, entry.timestamp), entry.seq);
     } else if (held) {
-      this.#known.delete(id);
+      this.#known?.delete(id);
       out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
     }
   }
 
-  /** Whether the client holds the entry's row (see `#touched`). */
+  /** Whether the client holds the entry's row (see `#known` and `#touched`). */
   #held(entry: ChangeEntry): boolean {
+    const known = this.#known;
+    if (!known) {
+      // A create names a row that did not exist. A change without a before-image (a tracked
+      // write whose pre-read failed) counts as held: it becomes `changed`, or a `removed` that
+      // is harmless if the client lacks the row, as in a replay (spec 20 §5).
+      if (entry.type === "create") return false;
+      return entry.previousObject ? matches(this.#query, entry, "previousObject") : true;
+    }
     const id = entry.objectId;
     const touched = this.#touched;
     if (!touched || touched.has(id) || !entry.previousObject || !this.#query.matcher.test) {
       touched?.add(id);
-      return this.#known.has(id);
+      return known.has(id);
     }
     if (touched.size >= SETTLE_ROWS || Date.now() - this.#liveSince > SETTLE_MS) this.#touched = undefined;
     else touched.add(id);
@@ -377,21 +404,26 @@ export class LiveSubscription {
     }
     if (!next || this.#closed) return;
     const matching = await next.matchingIds();
+    // An implicit K is the rows the old predicate matches now.
+    const known = this.#known ?? (await this.#query.matchingIds());
     const out = this.#o.output;
-    for (const id of [...this.#known]) {
+    for (const id of [...known]) {
       if (matching.has(id)) continue;
-      this.#known.delete(id);
+      known.delete(id);
       out.live(this.#event("removed", { objectId: id }));
     }
-    const entering = [...matching].filter((id) => !this.#known.has(id));
+    const entering = [...matching].filter((id) => !known.has(id));
     if (entering.length > 0) {
       const rows = await next.rowsByIds(entering);
       const bodies = await next.present(rows);
       rows.forEach((row, i) => {
-        this.#known.add(next.idOf(row));
+        known.add(next.idOf(row));
         out.live(this.#event("added", { object: bodies[i] }));
       });
     }
     this.#query = next;
+    // K is now what the new predicate matches: implicit again where it can be.
+    this.#known = next.matcher.test ? undefined : known;
+    if (!this.#known) this.#touched = undefined;
   }
 }
