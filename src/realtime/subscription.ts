@@ -55,6 +55,11 @@ export interface LiveSubscriptionOptions {
   recheckMs: number;
   /** Rows per snapshot page. */
   pageSize?: number;
+  /**
+   * Subscriptions given the same key present a row alike (nothing is loaded as the subscriber, no
+   * includes): a live entry's body is then built once and shared by all of them.
+   */
+  presentation?: object;
   /** Live entries held while the initial data is sent; past it they are re-read from the changelog. */
   maxBuffered?: number;
   onError?: (error: unknown) => void;
@@ -82,6 +87,9 @@ function matches(query: LiveQuery, entry: ChangeEntry, image: "object" | "previo
   if (verdict === undefined) byKey.set(key, (verdict = test(entry[image]!)));
   return verdict;
 }
+
+/** Bodies of live row images, per presentation key (see `LiveSubscriptionOptions.presentation`). */
+const bodies = new WeakMap<Row, WeakMap<object, Promise<Row>>>();
 
 /** Rows whose first live entry decides K from its before-image, tracked for this long at most. */
 const SETTLE_MS = 30_000;
@@ -251,8 +259,14 @@ export class LiveSubscription {
     return entry.previousObject ? { previousObjectId: entry.objectId } : {};
   }
 
-  async #one(row: Row): Promise<Row> {
-    return (await this.#query.present([row]))[0]!;
+  #one(row: Row): Promise<Row> {
+    const key = this.#o.presentation;
+    if (key === undefined) return this.#query.present([row]).then((out) => out[0]!);
+    let byKey = bodies.get(row);
+    if (!byKey) bodies.set(row, (byKey = new WeakMap()));
+    let body = byKey.get(key);
+    if (!body) byKey.set(key, (body = this.#query.present([row]).then((out) => out[0]!)));
+    return body;
   }
 
   #receive(entries: ChangeEntry[]): void {
