@@ -78,6 +78,33 @@ async function waitFor(url, ms = 15000) {
   throw new Error(`server did not answer ${url}`);
 }
 
+// CPU time (user + sys) of a process in ms, from /proc (Linux): steadier than latency on a
+// shared machine, so it shows what connecting and fanning out really cost the server.
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Runs the yardstick; the server's CPU time is read when it reports all subscribers connected. */
+function runYardstick(args, serverPid) {
+  return new Promise((resolve, reject) => {
+    const start = cpuMs(serverPid);
+    let connected;
+    const client = spawn(node, args, { stdio: ["ignore", "pipe", "inherit"] });
+    client.stdout.setEncoding("utf8");
+    client.stdout.on("data", (text) => {
+      process.stdout.write(text);
+      // Printed after the settle time, right before the first POST.
+      if (connected === undefined && / connected \d+ subscribers/.test(text)) connected = cpuMs(serverPid);
+    });
+    client.once("error", reject);
+    client.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`sse-fanout.mjs exited with ${code}`));
+      resolve({ connectCpuMs: connected - start, eventsCpuMs: cpuMs(serverPid) - connected });
+    });
+  });
+}
+
 /** One configuration in a fresh server process; returns the yardstick's summary. */
 async function runOne(hub, n, rep) {
   const label = `${hub}-n${n}-r${rep}`;
@@ -91,10 +118,9 @@ async function runOne(hub, n, rep) {
   try {
     await waitFor(`http://127.0.0.1:${port}/api/users/count`);
     const out = join(work, `results/${label}.json`);
-    execFileSync(node, [join(work, "shared/sse-fanout.mjs"), "--base", `http://127.0.0.1:${port}`, "--path", "/api/users", "--n", String(n), "--events", opt.events, "--pid", String(child.pid), "--label", label, "--json", out], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    return JSON.parse(readFileSync(out, "utf8")).summary;
+    const args = [join(work, "shared/sse-fanout.mjs"), "--base", `http://127.0.0.1:${port}`, "--path", "/api/users", "--n", String(n), "--events", opt.events, "--pid", String(child.pid), "--label", label, "--json", out];
+    const cpu = await runYardstick(args, child.pid);
+    return { ...JSON.parse(readFileSync(out, "utf8")).summary, serverCpu: cpu };
   } finally {
     child.kill("SIGTERM");
     await exited;
@@ -135,14 +161,15 @@ try {
 
 const fmt = (v, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? "-" : Number(v).toFixed(digits));
 console.log(`\nSSE fan-out over loopback (${opt.driver}, 10,000 rows, ${opt.events} sequential POSTs; latency = POST sent -> last subscriber has the event)`);
-console.log("hub     N     run  connect-all ms  p50 ms  p99 ms  lost  dropped  RSS idle MB  RSS connected MB  KB/idle subscriber");
+console.log("hub     N     run  connect-all ms  p50 ms  p99 ms  lost  dropped  RSS idle MB  RSS connected MB  KB/idle subscriber  server CPU ms: connect, per event");
 rows.sort((a, b) => a.hub.localeCompare(b.hub) || a.n - b.n || a.rep - b.rep);
 for (const { hub, n, rep, summary: s } of rows) {
   const rss = s.serverRssKb;
   const perSub = rss.idle && rss.connected ? (rss.connected - rss.idle) / n : NaN;
   console.log(
     `${hub.padEnd(7)} ${String(n).padStart(5)} ${String(rep).padStart(4)} ${fmt(s.connectMs, 0).padStart(15)} ${fmt(s.lastSubscriberFromSendMs.p50).padStart(7)} ${fmt(s.lastSubscriberFromSendMs.p99).padStart(7)} ` +
-      `${String(s.lostDeliveries).padStart(5)} ${String(s.streamsEnded + s.streamErrors).padStart(8)} ${fmt(rss.idle / 1024).padStart(12)} ${fmt(rss.connected / 1024).padStart(17)} ${fmt(perSub).padStart(19)}`,
+      `${String(s.lostDeliveries).padStart(5)} ${String(s.streamsEnded + s.streamErrors).padStart(8)} ${fmt(rss.idle / 1024).padStart(12)} ${fmt(rss.connected / 1024).padStart(17)} ${fmt(perSub).padStart(19)}` +
+      `  ${fmt(s.serverCpu.connectCpuMs, 0).padStart(14)} ${fmt(s.serverCpu.eventsCpuMs / s.events).padStart(10)}`,
   );
 }
 writeFileSync(join(work, "results/summary.json"), JSON.stringify(rows, null, 2));
