@@ -149,6 +149,8 @@ export class SseStream {
   }
 
   #wake(): void {
+    // Runs on every read the server adapter makes: nothing to allocate when nobody waits.
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();
