@@ -4,7 +4,7 @@
 // (../shared/bench/sse-fanout.mjs, copied like bench/http.mjs does). Every configuration gets a
 // fresh server process (bench/covara-server.mjs on dist/) and a fresh copy of the 10,000-row seed.
 // Then the in-process check that subscribers with one predicate share its evaluation.
-// Usage: node bench/sse-fanout.mjs [--hubs memory,redis] [--ns 100,1000] [--events 50] [--reps 2]
+// Usage: node bench/sse-fanout.mjs [--hubs memory,redis (and/or bare: the transport floor)] [--ns 100,1000] [--events 50] [--reps 2]
 //          [--driver better-sqlite3] [--shared-subscribers 1000] [--no-in-process]
 //          [--server-args="--cpu-prof --cpu-prof-dir=.tmp/prof"] [--shared ../shared/bench]
 import { spawn, execFileSync } from "node:child_process";
@@ -113,7 +113,9 @@ async function runOne(hub, n, rep) {
   const port = await freePort();
   const serverArgs = opt["server-args"].split(" ").filter(Boolean);
   const env = { ...process.env, DB_FILE: db, DRIVER: opt.driver, PORT: String(port), HOST: "127.0.0.1", HUB: hub, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix };
-  const child = spawn(node, [...serverArgs, join(root, "bench/covara-server.mjs")], { env, stdio: ["ignore", "ignore", "inherit"] });
+  // `bare`: the transport floor (bench/sse-bare-server.mjs) measured under the same conditions.
+  const server = hub === "bare" ? "bench/sse-bare-server.mjs" : "bench/covara-server.mjs";
+  const child = spawn(node, [...serverArgs, join(root, server)], { env, stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise((r) => child.once("exit", r));
   try {
     await waitFor(`http://127.0.0.1:${port}/api/users/count`);
