@@ -7,6 +7,7 @@
  */
 import type { ChangeEntry, HubBackend, HubConnection, SlotClaim } from "./types.js";
 import type { LiveQuery } from "./live-query.js";
+import { matches, presented } from "./entry-sharing.js";
 
 type Row = Record<string, unknown>;
 
@@ -55,10 +56,7 @@ export interface LiveSubscriptionOptions {
   recheckMs: number;
   /** Rows per snapshot page. */
   pageSize?: number;
-  /**
-   * Subscriptions given the same key present a row alike (nothing is loaded as the subscriber, no
-   * includes): a live entry's body is then built once and shared by all of them.
-   */
+  /** Subscriptions with the same key present rows alike (no includes): bodies are shared. */
   presentation?: object;
   /** Live entries held while the initial data is sent; past it they are re-read from the changelog. */
   maxBuffered?: number;
@@ -70,26 +68,6 @@ export interface LiveSubscriptionOptions {
 export const GAP_REASON = "Sequence gap - please refetch";
 const CATCHUP_REASON = "Catchup unavailable - please refetch";
 const JOIN_CATCHUP_REASON = "Catchup unavailable for relation-scoped subscription - please refetch";
-
-/**
- * Predicate results per entry object and predicate key. Backends hand every local subscriber the
- * same entry objects, so subscribers sharing a predicate evaluate it once per entry.
- */
-const verdicts = new WeakMap<ChangeEntry, Map<string, boolean>>();
-
-/** P(image) for the entry's after-image (`object`) or before-image (`previousObject`). */
-function matches(query: LiveQuery, entry: ChangeEntry, image: "object" | "previousObject" = "object"): boolean {
-  const test = query.matcher.test!;
-  let byKey = verdicts.get(entry);
-  if (!byKey) verdicts.set(entry, (byKey = new Map()));
-  const key = image === "object" ? query.matcher.key : `${query.matcher.key}\u0000before`;
-  let verdict = byKey.get(key);
-  if (verdict === undefined) byKey.set(key, (verdict = test(entry[image]!)));
-  return verdict;
-}
-
-/** Bodies of live row images, per presentation key (see `LiveSubscriptionOptions.presentation`). */
-const bodies = new WeakMap<Row, WeakMap<object, Promise<Row>>>();
 
 /** Rows whose first live entry decides K from its before-image, tracked for this long at most. */
 const SETTLE_MS = 30_000;
@@ -105,12 +83,10 @@ export class LiveSubscription {
   #query: LiveQuery;
   #conn: HubConnection | undefined;
   /**
-   * The known set K (spec 20 §6.1). Undefined while K is exactly "the rows whose latest image
-   * matches P", as after a snapshot, a hybrid start without `knownIds`, a replay or a gap: every
-   * live entry keeps that true (§6.2 moves a row in or out of K as P(after) says), so the
-   * before-image of a row's next entry tells whether K holds it, and nothing per row is kept (a
-   * set of 10,000 ids costs a subscriber about 350 KB). A `Set` for `knownIds` (the client's own
-   * subset) and relation-path scopes, which have no in-memory predicate.
+   * The known set K (spec 20 §6.1). Undefined while K is "the rows whose latest image matches P"
+   * (after a snapshot, a hybrid start without `knownIds`, a replay, a gap, a recheck), which every
+   * live entry keeps true: a row's next before-image then says whether K holds it, and no ids are
+   * kept (10,000 of them cost a subscriber ~350 KB). A `Set` for `knownIds` and join scopes.
    */
   #known: Set<string> | undefined = new Set();
   #counter = 0;
@@ -260,13 +236,7 @@ export class LiveSubscription {
   }
 
   #one(row: Row): Promise<Row> {
-    const key = this.#o.presentation;
-    if (key === undefined) return this.#query.present([row]).then((out) => out[0]!);
-    let byKey = bodies.get(row);
-    if (!byKey) bodies.set(row, (byKey = new WeakMap()));
-    let body = byKey.get(key);
-    if (!body) byKey.set(key, (body = this.#query.present([row]).then((out) => out[0]!)));
-    return body;
+    return presented(this.#query, row, this.#o.presentation);
   }
 
   #receive(entries: ChangeEntry[]): void {
