@@ -38,6 +38,24 @@ export function frame(data: unknown, options: { id?: number; event?: string } = 
   return `${out}data: ${JSON.stringify(data)}\n\n`;
 }
 
+/** JSON of event bodies that many subscribers share (one live entry, one presentation). */
+const bodyJson = new WeakMap<object, string>();
+
+/**
+ * Encodes a row event (spec 20 §3) like `frame(event, { id })`, except that its `object` is
+ * serialized once however many subscribers share it, and goes last. The body must not change
+ * after its first event.
+ */
+export function eventFrame(event: { object?: unknown }, id?: number): string {
+  const { object, ...rest } = event;
+  if (typeof object !== "object" || object === null) return frame(event, { id });
+  let body = bodyJson.get(object);
+  if (body === undefined) bodyJson.set(object, (body = JSON.stringify(object)));
+  const head = JSON.stringify(rest);
+  const data = `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"object":${body}}`;
+  return `${id === undefined ? "" : `id: ${id}\n`}data: ${data}\n\n`;
+}
+
 /** A writable SSE stream and the `ReadableStream` body that carries it. */
 export class SseStream {
   readonly body: ReadableStream<Uint8Array>;
@@ -131,6 +149,8 @@ export class SseStream {
   }
 
   #wake(): void {
+    // Runs on every read the server adapter makes: nothing to allocate when nobody waits.
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();

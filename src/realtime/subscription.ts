@@ -8,6 +8,7 @@
 import type { ChangeEntry, HubBackend, HubConnection, SlotClaim } from "./types.js";
 import type { LiveQuery } from "./live-query.js";
 import { isProduction } from "../env/runtime-env.js";
+import { matches, presented } from "./entry-sharing.js";
 
 type Row = Record<string, unknown>;
 
@@ -58,6 +59,8 @@ export interface LiveSubscriptionOptions {
   scoped?: boolean;
   /** Rows per snapshot page. */
   pageSize?: number;
+  /** Subscriptions with the same key present rows alike (no includes): bodies are shared. */
+  presentation?: object;
   /** Live entries held while the initial data is sent; past it they are re-read from the changelog. */
   maxBuffered?: number;
   onError?: (error: unknown) => void;
@@ -68,23 +71,6 @@ export interface LiveSubscriptionOptions {
 export const GAP_REASON = "Sequence gap - please refetch";
 const CATCHUP_REASON = "Catchup unavailable - please refetch";
 const JOIN_CATCHUP_REASON = "Catchup unavailable for relation-scoped subscription - please refetch";
-
-/**
- * Predicate results per entry object and predicate key. Backends hand every local subscriber the
- * same entry objects, so subscribers sharing a predicate evaluate it once per entry.
- */
-const verdicts = new WeakMap<ChangeEntry, Map<string, boolean>>();
-
-/** P(image) for the entry's after-image (`object`) or before-image (`previousObject`). */
-function matches(query: LiveQuery, entry: ChangeEntry, image: "object" | "previousObject" = "object"): boolean {
-  const test = query.matcher.test!;
-  let byKey = verdicts.get(entry);
-  if (!byKey) verdicts.set(entry, (byKey = new Map()));
-  const key = image === "object" ? query.matcher.key : `${query.matcher.key}\u0000before`;
-  let verdict = byKey.get(key);
-  if (verdict === undefined) byKey.set(key, (verdict = test(entry[image]!)));
-  return verdict;
-}
 
 /** Rows whose first live entry decides K from its before-image, tracked for this long at most. */
 const SETTLE_MS = 30_000;
@@ -102,7 +88,13 @@ export class LiveSubscription {
   readonly #o: LiveSubscriptionOptions;
   #query: LiveQuery;
   #conn: HubConnection | undefined;
-  #known = new Set<string>();
+  /**
+   * The known set K (spec 20 §6.1). Undefined while K is "the rows whose latest image matches P"
+   * (after a snapshot, a hybrid start without `knownIds`, a replay, a gap, a recheck), which every
+   * live entry keeps true: a row's next before-image then says whether K holds it, and no ids are
+   * kept (10,000 of them cost a subscriber ~350 KB). A `Set` for `knownIds` and join scopes.
+   */
+  #known: Set<string> | undefined = new Set();
   #counter = 0;
   /** The last changelog position processed. */
   #last = 0;
@@ -115,9 +107,9 @@ export class LiveSubscription {
   #recheck: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   /**
-   * Rows already touched by a live entry. The initial query reads the database, which can be
-   * ahead of the head H (a write commits, then publishes): for a row's first entry after H the
-   * before-image says what the client holds, not K. Bounded; dropped once settled.
+   * Rows already touched by a live entry (explicit K only). The initial query reads the database,
+   * which can be ahead of the head H (a write commits, then publishes): for a row's first entry
+   * after H the before-image says what the client holds, not K. Bounded; dropped once settled.
    */
   #touched: Set<string> | undefined = new Set();
   #liveSince = 0;
@@ -174,7 +166,8 @@ export class LiveSubscription {
     const start = this.#o.start;
     if (start.mode === "fresh") return this.#snapshot();
     if (start.mode === "hybrid") {
-      this.#known = await this.#query.matchingIds(start.knownIds);
+      if (start.knownIds) this.#known = await this.#query.matchingIds(start.knownIds);
+      else await this.#matchingNow();
       return;
     }
     const window = this.#conn!.window;
@@ -184,18 +177,27 @@ export class LiveSubscription {
       return;
     }
     // After a clean replay, K is what matches now, so later events classify right.
-    if (await this.#replay(start.after, head)) this.#known = await this.#query.matchingIds();
+    if (await this.#replay(start.after, head)) await this.#matchingNow();
+  }
+
+  /** K := the rows matching P now; implicit where P can be evaluated on images (see `#known`). */
+  async #matchingNow(): Promise<void> {
+    this.#known = this.#query.matcher.test ? undefined : await this.#query.matchingIds();
+    if (!this.#known) this.#touched = undefined;
   }
 
   async #snapshot(): Promise<void> {
     const size = this.#o.pageSize ?? 200;
     const out = this.#o.output;
     let after: unknown;
+    // The snapshot is what matches P: K stays implicit unless P needs the database.
+    const known = this.#query.matcher.test ? undefined : new Set<string>();
+    this.#known = known;
     for (;;) {
       const rows = await this.#query.page(after, size);
       const bodies = await this.#query.present(rows);
       for (let i = 0; i < rows.length; i++) {
-        this.#known.add(this.#query.idOf(rows[i]!));
+        known?.add(this.#query.idOf(rows[i]!));
         out.initial(this.#event("existing", { object: bodies[i] }));
       }
       if (rows.length < size || !out.open) return;
@@ -264,8 +266,8 @@ export class LiveSubscription {
     return entry.previousObject ? { previousObjectId: entry.objectId } : {};
   }
 
-  async #one(row: Row): Promise<Row> {
-    return (await this.#query.present([row]))[0]!;
+  #one(row: Row): Promise<Row> {
+    return presented(this.#query, row, this.#o.presentation);
   }
 
   #receive(entries: ChangeEntry[]): void {
@@ -294,6 +296,7 @@ export class LiveSubscription {
   #goLive(): void {
     this.#live = true;
     this.#liveSince = Date.now();
+    if (!this.#known) this.#touched = undefined;
     const buffered = this.#buffer;
     this.#buffer = [];
     // With an overflowed buffer, the first entry after `last` makes `#process` fill the gap.
@@ -341,7 +344,7 @@ export class LiveSubscription {
       const pruned = entries.length === 0 ? upTo !== Number.POSITIVE_INFINITY : entries[0]!.seq > this.#last + 1;
       if (pruned) {
         this.#o.output.live(this.#event("invalidate", { reason: GAP_REASON }));
-        this.#known = await this.#query.matchingIds();
+        await this.#matchingNow();
         this.#last = upTo === Number.POSITIVE_INFINITY ? entries[entries.length - 1]!.seq : upTo;
         return;
       }
@@ -365,9 +368,15 @@ export class LiveSubscription {
     if (query.matcher.deny) return;
     const id = entry.objectId;
     const held = this.#held(entry);
+    if (held === undefined && !(entry.type === "update" && query.matcher.test && matches(query, entry))) {
+      // Nothing says whether the client holds the row, and naming it could reveal a row it never
+      // could read: let it refetch.
+      out.live(this.#event("invalidate", { reason: CATCHUP_REASON }, entry.timestamp));
+      return;
+    }
     if (entry.type === "delete") {
       if (!held) return;
-      this.#known.delete(id);
+      this.#known?.delete(id);
       out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
       return;
     }
@@ -387,24 +396,33 @@ export class LiveSubscription {
     }
     if (inside && held && entry.type === "update") {
       // Held by the before-image rule but not yet in K (a hybrid start): it is held now.
-      this.#known.add(id);
+      this.#known?.add(id);
       out.live(this.#event("changed", { object: await this.#one(image), ...this.#previous(entry) }, entry.timestamp), entry.seq);
     } else if (inside) {
-      this.#known.add(id);
+      this.#known?.add(id);
       out.live(this.#event("added", { object: await this.#one(image), ...this.#meta(entry) }, entry.timestamp), entry.seq);
     } else if (held) {
-      this.#known.delete(id);
+      this.#known?.delete(id);
       out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
     }
   }
 
-  /** Whether the client holds the entry's row (see `#touched`). */
-  #held(entry: ChangeEntry): boolean {
+  /**
+   * Whether the client holds the entry's row (see `#known` and `#touched`); undefined when an
+   * implicit K meets a change without a before-image (a tracked write whose pre-read failed).
+   */
+  #held(entry: ChangeEntry): boolean | undefined {
+    const known = this.#known;
+    if (!known) {
+      // A create names a row that did not exist.
+      if (entry.type === "create") return false;
+      return entry.previousObject ? matches(this.#query, entry, "previousObject") : undefined;
+    }
     const id = entry.objectId;
     const touched = this.#touched;
     if (!touched || touched.has(id) || !entry.previousObject || !this.#query.matcher.test) {
       touched?.add(id);
-      return this.#known.has(id);
+      return known.has(id);
     }
     if (touched.size >= SETTLE_ROWS || Date.now() - this.#liveSince > SETTLE_MS) this.#touched = undefined;
     else touched.add(id);
@@ -435,21 +453,26 @@ export class LiveSubscription {
     }
     if (!next || this.#closed) return;
     const matching = await next.matchingIds();
+    // An implicit K is the rows the old predicate matches now.
+    const known = this.#known ?? (await this.#query.matchingIds());
     const out = this.#o.output;
-    for (const id of [...this.#known]) {
+    for (const id of [...known]) {
       if (matching.has(id)) continue;
-      this.#known.delete(id);
+      known.delete(id);
       out.live(this.#event("removed", { objectId: id }));
     }
-    const entering = [...matching].filter((id) => !this.#known.has(id));
+    const entering = [...matching].filter((id) => !known.has(id));
     if (entering.length > 0) {
       const rows = await next.rowsByIds(entering);
       const bodies = await next.present(rows);
       rows.forEach((row, i) => {
-        this.#known.add(next.idOf(row));
+        known.add(next.idOf(row));
         out.live(this.#event("added", { object: bodies[i] }));
       });
     }
     this.#query = next;
+    // K is now what the new predicate matches: implicit again where it can be.
+    this.#known = next.matcher.test ? undefined : known;
+    if (!this.#known) this.#touched = undefined;
   }
 }

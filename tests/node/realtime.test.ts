@@ -11,6 +11,7 @@ import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.j
 import { multiplexSuite } from "../realtime/multiplex.suite.js";
 import { writePathsSuite } from "../realtime/write-paths.suite.js";
 import { trackingSuite } from "../realtime/tracking.suite.js";
+import { knownSetSuite } from "../realtime/known-set.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -29,6 +30,7 @@ for (const factory of nodeDatabases) {
     multiplexSuite(() => harness);
     writePathsSuite(() => harness);
     trackingSuite(() => harness);
+    knownSetSuite(() => harness);
   });
 }
 
