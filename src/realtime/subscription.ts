@@ -5,72 +5,16 @@
  * live entries that arrive meanwhile, gap filling, classification and the scope recheck.
  * @module
  */
-import type { ChangeEntry, HubBackend, HubConnection, SlotClaim } from "./types.js";
+import type { ChangeEntry, HubConnection } from "./types.js";
 import type { LiveQuery } from "./live-query.js";
 import { isProduction } from "../env/runtime-env.js";
 import { matches, presented } from "./entry-sharing.js";
+import { CATCHUP_REASON, GAP_REASON, isCoarse, metaOf, previousOf, replayEntries } from "./replay.js";
+import type { LiveEvent, LiveSubscriptionOptions } from "./live-types.js";
 
 type Row = Record<string, unknown>;
 
-/** A row or invalidate event as it goes on the wire (spec 20 §3). */
-export interface LiveEvent {
-  id: string;
-  subscriptionId: string;
-  seq: number;
-  timestamp: number;
-  type: "existing" | "added" | "changed" | "removed" | "invalidate";
-  object?: Row;
-  objectId?: string;
-  previousObjectId?: string;
-  meta?: { optimisticId: string };
-  reason?: string;
-}
-
-/** Where a subscription's frames go; the transport formats them. */
-export interface LiveOutput {
-  readonly open: boolean;
-  connected(seq: number): void;
-  /** Initial data and replay: written regardless of the queue mark (paced by `drained`). */
-  initial(event: LiveEvent, id?: number): void;
-  /** A live event under the backpressure policy. */
-  live(event: LiveEvent, id?: number): void;
-  synced(seq: number): void;
-  error(message: string): void;
-  drained(): Promise<void>;
-  /** Ends this subscription's output (the stream, or the channel). */
-  end(): void;
-}
-
-/** How the subscription starts (spec 20 §4, §5). */
-export type LiveStart = { mode: "fresh" } | { mode: "hybrid"; knownIds?: string[] } | { mode: "resume"; after: number };
-
-/** Options of a subscription. */
-export interface LiveSubscriptionOptions {
-  hub: HubBackend;
-  resource: string;
-  query: LiveQuery;
-  start: LiveStart;
-  output: LiveOutput;
-  subscriptionId: string;
-  claims?: SlotClaim[];
-  /** Recheck interval (scope and session, spec 20 §7); 0 disables. */
-  recheckMs: number;
-  /** Whether the recheck re-resolves the scope (the resource has `auth`); the session is checked either way. */
-  scoped?: boolean;
-  /** Rows per snapshot page. */
-  pageSize?: number;
-  /** Subscriptions with the same key present rows alike (no includes): bodies are shared. */
-  presentation?: object;
-  /** Live entries held while the initial data is sent; past it they are re-read from the changelog. */
-  maxBuffered?: number;
-  onError?: (error: unknown) => void;
-  /** Runs once when the subscription ends. */
-  onClose?: () => void;
-}
-
-export const GAP_REASON = "Sequence gap - please refetch";
-const CATCHUP_REASON = "Catchup unavailable - please refetch";
-const JOIN_CATCHUP_REASON = "Catchup unavailable for relation-scoped subscription - please refetch";
+export type { LiveEvent, LiveOutput, LiveStart, LiveSubscriptionOptions } from "./live-types.js";
 
 /** Rows whose first live entry decides K from its before-image, tracked for this long at most. */
 const SETTLE_MS = 30_000;
@@ -78,10 +22,6 @@ const SETTLE_ROWS = 10_000;
 
 // A coarse entry (raw SQL, db.batch, recordExternalMutation) invalidates every subscription, even
 // when it names one row (spec 20 §13): its reason marks it.
-/** A replayed entry whose effect on this subscriber cannot be decided. */
-const UNKNOWN = Symbol("unknown");
-
-const isCoarse = (entry: ChangeEntry) => entry.reason !== undefined || entry.objectId === "*" || (entry.type !== "delete" && !entry.object);
 
 /** A live subscription. Call `connect()` before answering (it may refuse), then `run()`. */
 export class LiveSubscription {
@@ -206,64 +146,20 @@ export class LiveSubscription {
     }
   }
 
-  /** Replays `after < seq ≤ head`; false when it ended in an invalidate (or nothing is visible). */
-  async #replay(after: number, head: number): Promise<boolean> {
-    const out = this.#o.output;
-    // A deny scope sees nothing, not even the ids of rows that changed.
-    if (this.#query.matcher.deny) return false;
-    if (!this.#query.matcher.test) {
-      out.initial(this.#event("invalidate", { reason: JOIN_CATCHUP_REASON }));
-      return false;
-    }
-    let position = after;
-    while (position < head && out.open) {
-      const entries = (await this.#o.hub.since(this.#o.resource, position, 500)).filter((e) => e.seq <= head);
-      // Pruned while we read (or never there): the client cannot be brought up to date.
-      if (entries.length === 0 || entries[0]!.seq !== position + 1) {
-        out.initial(this.#event("invalidate", { reason: GAP_REASON }));
-        return false;
-      }
-      for (const entry of entries) {
-        position = entry.seq;
-        const event = isCoarse(entry) ? UNKNOWN : await this.#classifyReplay(entry);
-        if (event === UNKNOWN) {
-          out.initial(this.#event("invalidate", { reason: CATCHUP_REASON }));
-          return false;
-        }
-        if (event) out.initial(event, entry.seq);
-      }
-      await out.drained();
-    }
-    return true;
-  }
-
-  /**
-   * Spec 20 §5, narrowed: a row leaves the client (`removed`) only when its before-image was
-   * inside P, so a replay never names rows the subscriber could not see. Without a before-image
-   * that cannot be decided: UNKNOWN.
-   */
-  async #classifyReplay(entry: ChangeEntry): Promise<LiveEvent | undefined | typeof UNKNOWN> {
-    const before = entry.previousObject ? matches(this.#query, entry, "previousObject") : undefined;
-    if (entry.type === "delete") {
-      if (before === undefined) return UNKNOWN;
-      return before ? this.#event("removed", { objectId: entry.objectId }, entry.timestamp) : undefined;
-    }
-    const inside = matches(this.#query, entry);
-    if (entry.type === "create") return inside ? this.#event("added", { object: await this.#one(entry.object!), ...this.#meta(entry) }, entry.timestamp) : undefined;
-    if (inside) {
-      const type = before === false ? "added" : "changed";
-      return this.#event(type, { object: await this.#one(entry.object!), ...(type === "changed" ? this.#previous(entry) : {}) }, entry.timestamp);
-    }
-    if (before === undefined) return UNKNOWN;
-    return before ? this.#event("removed", { objectId: entry.objectId }, entry.timestamp) : undefined;
-  }
-
-  #meta(entry: ChangeEntry): Partial<LiveEvent> {
-    return entry.optimisticId === undefined ? {} : { meta: { optimisticId: entry.optimisticId } };
-  }
-
-  #previous(entry: ChangeEntry): Partial<LiveEvent> {
-    return entry.previousObject ? { previousObjectId: entry.objectId } : {};
+  /** Replays `after < seq ≤ head` (replay.ts); false when it ended in an invalidate. */
+  #replay(after: number, head: number): Promise<boolean> {
+    return replayEntries(
+      {
+        query: this.#query,
+        hub: this.#o.hub,
+        resource: this.#o.resource,
+        output: this.#o.output,
+        event: (type, fields, timestamp) => this.#event(type, fields, timestamp),
+        present: (row) => this.#one(row),
+      },
+      after,
+      head,
+    );
   }
 
   #one(row: Row): Promise<Row> {
@@ -397,10 +293,10 @@ export class LiveSubscription {
     if (inside && held && entry.type === "update") {
       // Held by the before-image rule but not yet in K (a hybrid start): it is held now.
       this.#known?.add(id);
-      out.live(this.#event("changed", { object: await this.#one(image), ...this.#previous(entry) }, entry.timestamp), entry.seq);
+      out.live(this.#event("changed", { object: await this.#one(image), ...previousOf(entry) }, entry.timestamp), entry.seq);
     } else if (inside) {
       this.#known?.add(id);
-      out.live(this.#event("added", { object: await this.#one(image), ...this.#meta(entry) }, entry.timestamp), entry.seq);
+      out.live(this.#event("added", { object: await this.#one(image), ...metaOf(entry) }, entry.timestamp), entry.seq);
     } else if (held) {
       this.#known?.delete(id);
       out.live(this.#event("removed", { objectId: id }, entry.timestamp), entry.seq);
