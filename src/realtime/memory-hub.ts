@@ -20,8 +20,12 @@ import {
 type Deliver = (entries: ChangeEntry[]) => void;
 
 interface ResourceLog {
-  /** Retained entries, oldest first; `entries[i].seq === first + i`. */
+  /**
+   * Entries from `start` on are retained, oldest first. Pruning moves `start` and compacts the
+   * array now and then, so an append at the window's limit does not shift 10,000 entries.
+   */
   entries: ChangeEntry[];
+  start: number;
   head: number;
   outboxIds: Set<string>;
   listeners: Set<Deliver>;
@@ -54,7 +58,7 @@ export class MemoryHub implements HubBackend {
   #log(resource: string): ResourceLog {
     let log = this.#logs.get(resource);
     if (!log) {
-      log = { entries: [], head: this.#start, outboxIds: new Set(), listeners: new Set(), slots: new Map() };
+      log = { entries: [], start: 0, head: this.#start, outboxIds: new Set(), listeners: new Set(), slots: new Map() };
       this.#logs.set(resource, log);
     }
     return log;
@@ -89,18 +93,26 @@ export class MemoryHub implements HubBackend {
   }
 
   #prune(log: ResourceLog, now: number): void {
-    let drop = Math.max(0, log.entries.length - this.#maxEntries);
+    const { entries } = log;
+    let start = Math.max(log.start, entries.length - this.#maxEntries);
     if (this.#maxAgeMs !== undefined) {
       const cutoff = now - this.#maxAgeMs;
-      while (drop < log.entries.length && log.entries[drop]!.timestamp < cutoff) drop++;
+      while (start < entries.length && entries[start]!.timestamp < cutoff) start++;
     }
-    if (drop === 0) return;
-    for (const entry of log.entries.splice(0, drop)) if (entry.outboxId !== undefined) log.outboxIds.delete(entry.outboxId);
+    for (let i = log.start; i < start; i++) {
+      const outboxId = entries[i]!.outboxId;
+      if (outboxId !== undefined) log.outboxIds.delete(outboxId);
+    }
+    log.start = start;
+    if (start > 1024 && start * 2 > entries.length) {
+      log.entries = entries.slice(start);
+      log.start = 0;
+    }
   }
 
   #window(log: ResourceLog): ChangelogWindow {
     if (this.#maxAgeMs !== undefined) this.#prune(log, this.#now());
-    return { head: log.head, oldest: log.entries[0]?.seq ?? log.head + 1 };
+    return { head: log.head, oldest: log.entries[log.start]?.seq ?? log.head + 1 };
   }
 
   async window(resource: string): Promise<ChangelogWindow> {
@@ -110,9 +122,9 @@ export class MemoryHub implements HubBackend {
   async since(resource: string, after: number, limit: number): Promise<ChangeEntry[]> {
     const log = this.#log(resource);
     this.#window(log);
-    const first = log.entries[0]?.seq;
+    const first = log.entries[log.start]?.seq;
     if (first === undefined) return [];
-    const from = Math.max(0, Math.floor(after) + 1 - first);
+    const from = log.start + Math.max(0, Math.floor(after) + 1 - first);
     return log.entries.slice(from, from + Math.max(0, limit));
   }
 

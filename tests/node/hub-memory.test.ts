@@ -16,4 +16,15 @@ describe("memory hub", () => {
     expect((await hub.since("t", 0, 10)).map((e) => e.objectId)).toEqual(["2"]);
     expect(await hub.window("t")).toEqual({ head: 1_000_002, oldest: 1_000_002 });
   });
+
+  it("keeps its window exact across many appends at the limit (compaction)", async () => {
+    const hub = createMemoryHub({ maxEntries: 5 });
+    let last = 0;
+    for (let n = 1; n <= 3000; n++) last = (await hub.append("t", [{ type: "create", objectId: String(n), object: { id: n }, outboxId: `o${n}` }]))[0]!.seq;
+    expect(await hub.window("t")).toEqual({ head: last, oldest: last - 4 });
+    expect((await hub.since("t", last - 3, 10)).map((e) => e.objectId)).toEqual(["2998", "2999", "3000"]);
+    expect((await hub.since("t", 0, 2)).map((e) => e.objectId)).toEqual(["2996", "2997"]);
+    // An outbox id pruned with its entry may be ingested again; a retained one may not.
+    expect(await hub.append("t", [{ type: "create", objectId: "x", outboxId: "o1" }, { type: "create", objectId: "y", outboxId: "o3000" }])).toHaveLength(1);
+  });
 });
