@@ -58,13 +58,15 @@ export class Realtime {
 
   /**
    * Appends one committed write's changes. A hub that cannot be reached does not fail the
-   * write, which has committed: the error is logged.
+   * write, which has committed: with the outbox on, the changes are kept there for a later drain
+   * (writes through a tracked db come this way); otherwise the error is logged.
    */
   async publish(resource: string, changes: ChangeInput[]): Promise<void> {
     if (changes.length === 0) return;
     try {
       await this.hub().append(resource, changes);
     } catch (error) {
+      if (this.outbox.enabled() && (await this.outbox.keep(resource, changes))) return;
       this.logger.error(`Realtime publish failed for ${resource}; subscribers may miss ${changes.length} change(s)`, { resource, error: String(error) });
     }
   }

@@ -6,7 +6,7 @@
  * its next appends fail, the way an unreachable Redis or Durable Object would.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { createCovara, type CovaraApp } from "../../src/index.js";
+import { createCovara, defineProcedure, type CovaraApp } from "../../src/index.js";
 import { createMemoryHub } from "../../src/realtime/memory-hub.js";
 import { allOutboxRows, clearOutbox, ensureOutbox } from "../../src/realtime/outbox/table.js";
 import type { ChangeInput, HubBackend } from "../../src/realtime/types.js";
@@ -149,6 +149,21 @@ export function outboxSuite(getHarness: () => DbHarness) {
       expect(await pending()).toHaveLength(1);
       await reader.until(() => reader.events().length === 3, 5000);
       expect(reader.events().map((e) => e.object.name)).toEqual(["p", "q", "r"]);
+      await drained();
+    });
+
+    it("keeps a procedure's tracked write whose publish failed in the outbox, and delivers it later", async () => {
+      const table = h.table as any;
+      const app = build({
+        procedures: { add: defineProcedure({ handler: async (ctx) => (await (ctx.db as any).insert(table).values({ name: "via-rpc", email: "r" }).returning())[0] }) },
+      });
+      const reader = await subscribe(app);
+      flaky.state.down = 1;
+      const res = await app.request("/api/people/rpc/add", post({}));
+      expect(res.status).toBe(200);
+      expect(await pending()).toHaveLength(1);
+      await reader.until(() => reader.events().length === 1, 5000);
+      expect(reader.events()[0]).toMatchObject({ type: "added", object: { name: "via-rpc" } });
       await drained();
     });
 

@@ -99,6 +99,25 @@ export class Outbox {
     return db.insert(table).select(db.select(fields).from(sql`(select 1) as covara_one`).where(sql`changes() > 0`));
   }
 
+  /**
+   * Keeps changes whose direct publish failed (writes through a tracked db, which have no outbox
+   * row of their own) in the outbox of the resource's database, and schedules a drain. False when
+   * no resource of that name is known or the row cannot be written.
+   */
+  async keep(name: string, changes: ChangeInput[]): Promise<boolean> {
+    const resource = this.#resources.get(name);
+    if (!resource) return false;
+    try {
+      await this.prepare(resource);
+      await this.record(resource.db, resource, crypto.randomUUID(), changes);
+    } catch {
+      return false;
+    }
+    this.logger.warn(`Realtime publish failed for ${name}; the outbox will retry`, { resource: name });
+    this.#schedule();
+    return true;
+  }
+
   /** Publishes a recorded write; deletes its row once the hub has it. */
   async publish(resource: OutboxResource, id: string, changes: ChangeInput[]): Promise<void> {
     if (this.#pending) await this.drain().catch(() => undefined);
