@@ -214,7 +214,7 @@ export function createOfflineManager(options: OfflineManagerOptions): OfflineMan
     const objectId = input.objectId;
     const mutation: OfflineMutation = {
       id: createMutationId(at),
-      idempotencyKey: createIdempotencyKey(input.type, input.resource, objectId, at),
+      idempotencyKey: input.idempotencyKey ?? createIdempotencyKey(input.type, input.resource, objectId, at),
       type: input.type,
       resource: input.resource,
       data: input.data,

@@ -70,6 +70,8 @@ export interface MutationInput {
   replace?: boolean;
   ifMatch?: string;
   baseState?: unknown;
+  /** Your own idempotency key (default: generated); a mutation with a key already queued is skipped. */
+  idempotencyKey?: string;
 }
 
 /** `client.offline`: the offline manager (spec 80 §6.1). */
