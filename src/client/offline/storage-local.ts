@@ -42,7 +42,7 @@ export class LocalStorageOfflineStorage implements OfflineStorage {
     if (!this.#store) return [];
     try {
       const parsed: unknown = JSON.parse(this.#store.getItem(this.key) ?? "[]");
-      return Array.isArray(parsed) ? (parsed as OfflineMutation[]) : [];
+      return Array.isArray(parsed) ? (parsed as OfflineMutation[]).sort((a, b) => a.timestamp - b.timestamp) : [];
     } catch {
       // A corrupt entry (hand-edited, cut by a quota error) must not wedge the app.
       return [];

@@ -13,9 +13,9 @@ import type { OfflineMutation, OfflineStorage } from "./types.js";
 export class InMemoryOfflineStorage implements OfflineStorage {
   #mutations: OfflineMutation[] = [];
 
-  /** Copies, so callers cannot change the stored entries. */
+  /** Copies, oldest first, so callers cannot change the stored entries. */
   getMutations(): OfflineMutation[] {
-    return this.#mutations.map((m) => ({ ...m }));
+    return this.#mutations.map((m) => ({ ...m })).sort((a, b) => a.timestamp - b.timestamp);
   }
 
   addMutation(mutation: OfflineMutation): void {
