@@ -105,26 +105,26 @@ export function createTabSync(name: string, options: TabSyncOptions = {}): TabSy
   };
 
   let leader = claimLeadership();
-  const heartbeat = channel && store
-    ? unrefTimer(
-        setInterval(() => {
-          const now = claimLeadership();
-          if (now === leader) return;
-          leader = now;
-          for (const listener of [...leadershipListeners]) listener(now);
-        }, options.heartbeatMs ?? 2000),
-      )
-    : undefined;
+  /** Claims (or refreshes) the lock and reports a change, whoever asked: the heartbeat or a caller. */
+  const check = (): boolean => {
+    const now = claimLeadership();
+    if (now !== leader) {
+      leader = now;
+      // Later, not inside the caller: a listener that syncs must not re-enter the sync that asked.
+      queueMicrotask(() => {
+        for (const listener of [...leadershipListeners]) listener(now);
+      });
+    }
+    return now;
+  };
+  const heartbeat = channel && store ? unrefTimer(setInterval(check, options.heartbeatMs ?? 2000)) : undefined;
 
   return {
     tabId,
     post(message) {
       channel?.postMessage({ ...message, from: tabId });
     },
-    claimLeadership() {
-      leader = claimLeadership();
-      return leader;
-    },
+    claimLeadership: check,
     onMessage(listener) {
       messageListeners.add(listener);
       return () => messageListeners.delete(listener);
