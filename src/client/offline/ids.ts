@@ -49,7 +49,9 @@ export function remapIds<T>(data: T, mappings: ReadonlyMap<string, string>): T {
       const next = value.map(visit);
       return next.some((v, i) => v !== value[i]) ? next : value;
     }
-    if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    // Plain objects only: a Date, a Blob or a class instance is passed through as it is.
+    const proto = value !== null && typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+    if (value !== null && typeof value === "object" && (proto === Object.prototype || proto === null)) {
       let changed = false;
       const next: Record<string, unknown> = {};
       for (const [key, inner] of Object.entries(value)) {
