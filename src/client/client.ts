@@ -1,7 +1,8 @@
 /**
  * `createClient` / `getOrCreateClient` / `getClient` (spec 80 §1). The client registers itself on
  * `globalThis.__covaraClient`, so hooks find it and it survives hot module reload. Auth code is
- * loaded on first use (`import()`); offline support attaches through `attachOffline`.
+ * loaded on first use (`import()`), and so is offline support: `offline` attaches a stand-in at once
+ * that forwards to the manager once its chunk is in (or attach one yourself with `attachOffline`).
  * @module
  */
 import { checkAuth, createJWTClient, createSessionClient } from "./auth/entry.js";
@@ -10,6 +11,8 @@ import type { AuthCheck, SessionClient } from "./auth/session.js";
 import { authHeadersFor, resolveAuthStrategy } from "./auth/strategy.js";
 import type { ClientConfig } from "./config.js";
 import type { TransportError } from "./errors.js";
+import { lazyOfflineManager } from "./offline/lazy.js";
+import type { OfflineManager } from "./offline/types.js";
 import type { OfflineManagerLike } from "./offline-port.js";
 import { PrefetchedList } from "./prefetch.js";
 import { QueryCache, type InvalidateTarget } from "./query-cache.js";
@@ -29,8 +32,8 @@ export interface CovaraClient {
   readonly session: SessionClient<any>;
   /** The OIDC manager, once one is attached. */
   auth: { isAuthenticated(): boolean; getUser(): unknown; getAccessToken(): string | null } | undefined;
-  /** The offline manager, once one is attached. */
-  readonly offline: OfflineManagerLike | undefined;
+  /** The offline manager (spec 80 §6.1): with `offline` configured, or once one is attached. */
+  readonly offline: OfflineManager | undefined;
   readonly queryCache: QueryCache;
   /** A typed client for the resource mounted at `path` (`"/api/todos"`). */
   resource<T extends Row = Row & Record<string, unknown>, P = {}>(path: string): ResourceClient<T, P>;
@@ -47,11 +50,14 @@ export interface CovaraClient {
   socialLoginUrl(provider: string): string;
   /** Navigates to the social login page (browsers only; elsewhere open `socialLoginUrl` yourself). */
   loginWithSocial(provider: string): void;
-  /** Refetches cached queries under a path prefix (or matching a predicate); returns how many. */
+  /** Refetches cached queries under a path prefix (or matching a predicate); returns how many. A path is also sent to other tabs (`tabSync`). */
   invalidate(target: InvalidateTarget): number;
   /** Loads a list into the query cache; resolves with the page once fetched. */
   prefetch<T extends Row = Row & Record<string, unknown>>(path: string, options?: ListOptions<T, never>): Promise<ListResult<T>>;
-  /** Plugs in the offline manager (done by the offline support, not by apps). */
+  /**
+   * Plugs in an offline manager (replacing and destroying the current one); undefined detaches.
+   * Writes need only `OfflineManagerLike`; `client.offline` is typed as the full `OfflineManager`.
+   */
   attachOffline(manager: OfflineManagerLike | undefined): void;
 }
 
@@ -69,7 +75,7 @@ export function createClient(config: ClientConfig): CovaraClient {
   if (typeof config?.baseUrl !== "string") throw new TypeError("createClient: `baseUrl` is required");
   const transport = new Transport(config);
   const queryCache = new QueryCache();
-  let offline: OfflineManagerLike | undefined;
+  let offline: OfflineManager | undefined;
 
   let jwt: JWTClient<any> | undefined;
   if (config.jwt) {
@@ -125,7 +131,10 @@ export function createClient(config: ClientConfig): CovaraClient {
       if (!location || typeof location.assign !== "function") throw new Error("loginWithSocial needs a browser; open client.socialLoginUrl(provider) yourself");
       location.assign(socialLoginUrl(provider));
     },
-    invalidate: (target) => queryCache.invalidate(target),
+    invalidate(target) {
+      if (typeof target === "string") offline?.broadcastInvalidate?.([target]);
+      return queryCache.invalidate(target);
+    },
     async prefetch<T extends Row>(path: string, options: ListOptions<T, never> = {}) {
       // A query already cached under the same key (prefetched, or a live query) is refreshed instead.
       const key = queryCache.key(path, options as Record<string, unknown>);
@@ -135,10 +144,13 @@ export function createClient(config: ClientConfig): CovaraClient {
     },
     attachOffline(manager) {
       if (offline && offline !== manager) offline.destroy?.();
-      offline = manager;
+      offline = manager as OfflineManager | undefined;
     },
   };
   applyStrategy();
+  const wantsOffline = config.offline === true || (typeof config.offline === "object" && config.offline?.enabled === true);
+  // The offline code is its own chunk: only apps that configure `offline` load it.
+  if (wantsOffline) offline = lazyOfflineManager(() => import("./offline/attach.js").then((m) => m.createClientOfflineManager(client)!));
   (globalThis as GlobalWithClient).__covaraClient = client;
   return client;
 }

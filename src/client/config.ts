@@ -1,6 +1,7 @@
 /**
- * Options of `createClient` (spec 80 §1). Options for features that plug in later (offline
- * sync, OIDC, billing, proof-of-work, captcha) are accepted and kept on `client.config` for them.
+ * Options of `createClient` (spec 80 §1). Options for features that plug in later (OIDC,
+ * billing, proof-of-work, captcha) are accepted and kept on `client.config` for them; `offline`
+ * is read by the offline support the client loads when it is set.
  * @module
  */
 import type { ReconnectOptions } from "./backoff.js";
@@ -8,12 +9,9 @@ import type { ParseDatesOption } from "./dates.js";
 import type { AuthStrategy } from "./auth/strategy.js";
 import type { JWTClient } from "./auth/jwt-types.js";
 import type { AsyncStorageLike, TokenStorage } from "./auth/token-storage.js";
+import type { OfflineConfig } from "./offline/types.js";
 
-/** `offline` as an object (spec 80 §6.1); read by the offline manager. */
-export interface OfflineConfig {
-  enabled: boolean;
-  [option: string]: unknown;
-}
+export type { OfflineConfig } from "./offline/types.js";
 
 /** Options of `createClient`. */
 export interface ClientConfig {
@@ -25,7 +23,7 @@ export interface ClientConfig {
   credentials?: RequestCredentials;
   /** Per-request timeout in ms. */
   timeout?: number;
-  /** Offline support; applied by an offline manager (`client.attachOffline`). */
+  /** Offline support (spec 80 §6): `true` (queue in localStorage where there is one) or an `OfflineConfig`. */
   offline?: boolean | OfflineConfig;
   /** A queued offline mutation failed to sync. */
   onError?: (error: unknown) => void;

@@ -37,7 +37,9 @@ export { reconnectDelay, type ReconnectOptions } from "./backoff.js";
 export { FetchEventSource, StreamUnsupportedError, type EventSourceLike, type EventSourceConstructor, type SseEvent } from "./event-source.js";
 export { QueryCache, type CachedQuery, type InvalidateTarget } from "./query-cache.js";
 export { PrefetchedList } from "./prefetch.js";
-export type { OfflineManagerLike, OfflineWrite } from "./offline-port.js";
+export type { OfflineManagerLike, OfflineWrite, OfflineMutation, OfflineEvent } from "./offline-port.js";
+// Types only: the offline code itself is in `covara/client/offline`, loaded when `offline` is set.
+export type { OfflineManager, OfflineStorage, ConflictStrategy, ConflictResolution } from "./offline/types.js";
 export { resolveAuthStrategy, authHeadersFor, type AuthStrategy, type AuthStrategyInput } from "./auth/strategy.js";
 export { createJWTClient, createSessionClient } from "./auth/entry.js";
 export type { JWTClient, JWTClientConfig, JWTState, JWTUser } from "./auth/jwt-types.js";

@@ -62,6 +62,8 @@ export interface WriteOptions extends CallOptions {
   optimisticId?: string;
   /** `If-Match` for optimistic locking (ETags). */
   ifMatch?: string;
+  /** The row as shown when the edit was made: the base of the offline `merge` conflict strategy. */
+  baseState?: unknown;
 }
 
 /** Keys of `T` whose values are numbers (sum/avg). */

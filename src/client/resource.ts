@@ -107,7 +107,8 @@ export function createResourceClient<T extends Row, P = {}>(ctx: ResourceContext
   const write = async <R>(kind: "create" | "update" | "replace" | "delete", id: Id | undefined, data: unknown, options: WriteOptions | undefined): Promise<R> => {
     const offline = ctx.offline?.();
     if (offline && options?.optimistic !== false) {
-      return (await offline.write({ kind, resource: base, id: id === undefined ? undefined : String(id), data, optimisticId: options?.optimisticId })) as R;
+      const target = id === undefined ? undefined : String(id);
+      return (await offline.write({ kind, resource: base, id: target, data, optimisticId: options?.optimisticId, ifMatch: options?.ifMatch, baseState: options?.baseState })) as R;
     }
     const headers: Record<string, string> = { ...options?.headers };
     if (options?.optimisticId) headers["x-covara-optimistic-id"] = options.optimisticId;

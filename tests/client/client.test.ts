@@ -72,7 +72,8 @@ describe("client", () => {
   });
 
   it("routes optimistic writes through an attached offline manager, and reports its queue", async () => {
-    const client = createClient({ baseUrl: server.origin, offline: true });
+    // Without `offline` nothing is attached until a manager is plugged in by hand.
+    const client = createClient({ baseUrl: server.origin });
     expect(client.offline).toBeUndefined();
     expect(client.getPendingCount()).toBe(0);
     const writes: OfflineWrite[] = [];
