@@ -314,6 +314,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
     const snapshot: LiveSnapshot<T> = {
       items: this.#rows.view(this.#local),
       status: this.#status(),
+      isLoading: !this.#loaded,
       error: this.#error,
       pendingCount: this.#pending(),
       lastSeq: this.#sub?.state.lastSeq ?? 0,

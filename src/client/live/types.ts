@@ -38,7 +38,13 @@ export interface LiveQueryOptions<T, K extends keyof T = never> {
 /** What a live list shows: a new object on every change, the same object otherwise. */
 export interface LiveSnapshot<T> {
   items: T[];
+  /**
+   * `loading` until the stream is live for the first time (the first page may already be shown),
+   * then `live`, or `reconnecting` while the stream is down.
+   */
   status: LiveStatus;
+  /** Nothing to show yet: no page was fetched (or prefetched). */
+  isLoading: boolean;
   /** The last load, stream or write error; cleared by the next success. */
   error: unknown;
   /** Queued offline mutations (0 without offline support). */
