@@ -72,7 +72,11 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
   #total: number | undefined;
   #loaded = false;
   #synced = false;
-  #everSynced = false;
+  /** The list has been live (exact and streaming) before: a drop is then "reconnecting". */
+  #everLive = false;
+  /** The stream started without a position: what changed between the page and it is unknown. */
+  #unverified = false;
+  #verifying = false;
   #offline = false;
   #fatal = false;
   #error: unknown = null;
@@ -106,9 +110,9 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
       failed: (error) => this.#fail(error),
     });
     this.mutate = this.#writes.mutate;
-    this.#snapshot = this.#build();
-    this.#stopBrowser = this.#watchBrowser();
     if (context.seed) this.#accept(context.seed, false);
+    this.#stopBrowser = this.#watchBrowser();
+    this.#snapshot = this.#build();
     this.#listenToManager();
     this.#poll = setInterval(() => {
       this.#listenToManager();
@@ -180,8 +184,11 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
   }
 
   #listOptions() {
-    const { filter, include, orderBy, limit, select } = this.#opts;
-    return { filter, include, orderBy, limit, select, totalCount: true };
+    const { filter, include, orderBy, limit } = this.#opts;
+    // Rows are kept by id: a projection always brings it (items are `Pick<T, K | "id">`).
+    const fields = this.#opts.select as readonly string[] | undefined;
+    const select = fields && fields.length > 0 && !fields.includes("id") ? [...fields, "id"] : fields;
+    return { filter, include, orderBy, limit, select: select as never, totalCount: true };
   }
 
   /** Loads the first page, then (re)subscribes when no stream is open. */
@@ -220,6 +227,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
   #subscribe(): void {
     const ids = this.#rows.rows.map((row) => String(row.id));
     this.#synced = false;
+    this.#unverified = true;
     this.#sub = this.#resource.subscribe(
       {
         filter: this.#opts.filter,
@@ -229,8 +237,21 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
       },
       {
         onSynced: () => {
-          this.#synced = this.#everSynced = true;
+          this.#synced = true;
           this.#fatal = false;
+          if (!this.#unverified) this.#everLive = true;
+          else {
+            // A write committed after the page was read but before the stream registered reaches
+            // neither (spec 20 §4 hybrid start): one refetch now, merged under the live events,
+            // makes the view exact. A resumed stream replays instead and needs none.
+            this.#unverified = false;
+            this.#verifying = true;
+            void this.refresh().finally(() => {
+              this.#verifying = false;
+              this.#everLive ||= this.#synced;
+              this.#emit();
+            });
+          }
           this.#emit();
         },
         onAdded: (item, meta) => this.#upsert(item, meta?.optimisticId),
@@ -305,9 +326,9 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
   #status(): LiveStatus {
     if (this.#fatal) return "error";
     if (this.#offline || this.#manager?.getIsOnline?.() === false) return "offline";
-    if (this.#synced) return "live";
+    if (this.#synced && !this.#verifying) return "live";
     if (!this.#loaded && this.#attempt > 0) return "reconnecting";
-    return this.#everSynced ? "reconnecting" : "loading";
+    return this.#everLive ? "reconnecting" : "loading";
   }
 
   #build(): LiveSnapshot<T> {

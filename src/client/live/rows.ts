@@ -22,6 +22,8 @@ export class LiveRows<T extends Row> {
   readonly #compare: Compare;
   /** Rows changed by events during a refetch (null: removed), applied over its result. */
   #touched: Map<string, T | null> | undefined;
+  /** The last row of the last page loaded, as loaded: where the next page's cursor starts. */
+  #windowEnd: T | undefined;
 
   constructor(mode: SubscriptionMode, orderBy: string | undefined) {
     const keys = parseOrderBy(orderBy);
@@ -68,11 +70,17 @@ export class LiveRows<T extends Row> {
       else this.rows.push(row);
       return true;
     }
+    if (!force && this.#beyondWindow(row)) return false;
     let position = this.rows.findIndex((other) => this.#compare(row as Record<string, unknown>, other as Record<string, unknown>) < 0);
     if (position < 0) position = this.rows.length;
-    if (!force && this.#mode === "strict" && this.hasMore && position === this.rows.length) return false;
     this.rows.splice(position, 0, row);
     return true;
+  }
+
+  /** `strict` with more pages: whether a row sorts after the loaded window (a later page has it). */
+  #beyondWindow(row: T): boolean {
+    if (this.#mode !== "strict" || !this.hasMore || !this.#windowEnd) return false;
+    return this.#compare(row as Record<string, unknown>, this.#windowEnd as Record<string, unknown>) > 0;
   }
 
   /** Removes a row; returns whether it was held. */
@@ -102,18 +110,20 @@ export class LiveRows<T extends Row> {
     }
     this.rows = rows;
     this.hasMore = hasMore;
+    this.#windowEnd = page.at(-1);
     if (this.#sorted) this.rows.sort(this.#compare as (a: T, b: T) => number);
     for (const [id, row] of touched) if (row && !seen.has(id)) this.place(row);
   }
 
   /** Appends a further page; rows already held keep their (event-fresh) version. */
   appendPage(page: readonly T[], hasMore: boolean): void {
+    this.#windowEnd = page.at(-1) ?? this.#windowEnd;
+    this.hasMore = hasMore;
     for (const row of page) {
       if (this.has(String(row.id))) continue;
       if (this.#sorted) this.place(row, true);
       else this.rows.push(row);
     }
-    this.hasMore = hasMore;
   }
 
   /** What the list shows: server rows with pending patches, minus local deletes, plus pending creates. */
