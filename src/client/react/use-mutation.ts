@@ -20,7 +20,7 @@ export type MutationVars<T> =
 /** What a custom mutation function receives besides its variables. */
 export interface MutationContext<T extends Row> {
   /** The resource named by the `resource` option (absent without one). */
-  resource: ResourceClient<T, any>;
+  resource: ResourceClient<T>;
   invalidate: (target: InvalidateTarget) => number;
   client: CovaraClient;
 }
@@ -78,7 +78,7 @@ async function runPath<T extends Row>(vars: MutationVars<T>, { resource }: Mutat
  * const publish = useMutation(async (id: string, { resource }) => resource.rpc("publish", { id }), { resource: "/api/posts" });
  */
 export function useMutation<T extends Row>(path: string, options?: UseMutationOptions<T | undefined, MutationVars<T>>): UseMutationResult<T | undefined, MutationVars<T>>;
-export function useMutation<D, V, T extends Row = Row>(fn: Run<D, V, T>, options?: UseMutationOptions<D, V>): UseMutationResult<D, V>;
+export function useMutation<D, V, T extends Row = Row & Record<string, unknown>>(fn: Run<D, V, T>, options?: UseMutationOptions<D, V>): UseMutationResult<D, V>;
 export function useMutation<D, V, T extends Row>(target: string | Run<D, V, T>, options: UseMutationOptions<D, V> = {}): UseMutationResult<D, V> {
   const [state, setState] = useState<{ status: UseMutationResult<D, V>["status"]; data: D | undefined; error: unknown }>({ status: "idle", data: undefined, error: null });
   const latest = useRef({ target, options });
@@ -90,7 +90,7 @@ export function useMutation<D, V, T extends Row>(target: string | Run<D, V, T>, 
     const client = getClient();
     const path = typeof current === "string" ? current : opts.resource;
     const context: MutationContext<T> = {
-      resource: (path ? client.resource<T>(path) : undefined) as ResourceClient<T, any>,
+      resource: (path ? client.resource<T>(path) : undefined) as ResourceClient<T>,
       invalidate: (t) => client.invalidate(t),
       client,
     };
