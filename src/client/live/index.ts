@@ -8,4 +8,5 @@ export { createLiveQuery, LiveList, type LiveClient, type LiveQueryContext } fro
 export { acquireLiveQuery, peekLiveQuery, remapOptimisticId, resolveLiveQuery, type LiveSource, type ResolvedLiveQuery } from "./cache.js";
 export { createLiveAggregate, type LiveAggregate, type LiveAggregateSnapshot } from "./live-aggregate.js";
 export { isOptimisticId } from "./optimistic.js";
+export type { LiveOfflineEvent, LiveOfflineManager, MutationRef } from "./offline-events.js";
 export type { LiveMutate, LiveQuery, LiveQueryCallbacks, LiveQueryLike, LiveQueryOptions, LiveSnapshot, LiveStatus, SubscriptionMode } from "./types.js";

@@ -407,6 +407,9 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
       case "online":
         if (event.online) return this.#backOnline();
         return this.#emit();
+      default:
+        // `queued`, `failed` and the like change the queue length.
+        if (this.#snapshot.pendingCount !== this.#pending()) this.#emit();
     }
   }
 }

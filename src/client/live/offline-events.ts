@@ -24,7 +24,8 @@ export type LiveOfflineEvent =
   | { type: "id-remapped"; optimisticId: string; serverId: string }
   | { type: "sync-complete"; remote?: boolean }
   | { type: "invalidate"; paths: string[] }
-  | { type: "online"; online: boolean };
+  | { type: "online"; online: boolean }
+  | { type: "queued" | "failed"; mutation: MutationRef };
 
 /** An offline manager as a live list sees it. */
 export type LiveOfflineManager = OfflineManagerLike & {
