@@ -7,13 +7,14 @@
  */
 import type { CovaraClient } from "../client.js";
 import { TransportError } from "../errors.js";
-import { isTerminal } from "../reconnecting-stream.js";
+import { isTerminal, safely } from "../reconnecting-stream.js";
 import { reconnectDelay } from "../backoff.js";
 import type { ListResult, Row } from "../resource-types.js";
 import type { ResourceClient } from "../resource.js";
 import type { Subscription } from "../subscription.js";
+import { watchConnectivity } from "./connectivity.js";
 import { LiveWrites } from "./live-writes.js";
-import { isUnder, type LiveOfflineEvent, type LiveOfflineManager } from "./offline-events.js";
+import { ManagerFollower, type LiveOfflineManager } from "./offline-events.js";
 import { OptimisticState } from "./optimistic.js";
 import { effectiveMode } from "./ordering.js";
 import { LiveRows } from "./rows.js";
@@ -85,8 +86,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
   #poll: ReturnType<typeof setInterval> | undefined;
-  #manager: LiveOfflineManager | undefined;
-  #unlisten: (() => void) | undefined;
+  readonly #manager: ManagerFollower;
   #destroyed = false;
   readonly #stopBrowser: () => void;
 
@@ -111,11 +111,32 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
     });
     this.mutate = this.#writes.mutate;
     if (context.seed) this.#accept(context.seed, false);
-    this.#stopBrowser = this.#watchBrowser();
+    const connectivity = watchConnectivity((online) => {
+      if (online) return this.#backOnline();
+      this.#offline = true;
+      this.#emit();
+    });
+    this.#offline = connectivity.offline;
+    this.#stopBrowser = connectivity.stop;
+    this.#manager = new ManagerFollower(() => this.#client?.offline as LiveOfflineManager | undefined, this.path, {
+      remap: (optimisticId, serverId) => this.remapId(optimisticId, serverId),
+      synced: (mutation, data) => {
+        this.#writes.synced(mutation, data as T | undefined);
+        this.#emit();
+      },
+      dropped: (mutation, error) => {
+        this.#writes.dropped(mutation, error);
+        this.#emit();
+      },
+      refresh: () => void this.refresh(),
+      online: (online) => (online ? this.#backOnline() : this.#emit()),
+      changed: () => {
+        if (this.#snapshot.pendingCount !== this.#pending()) this.#emit();
+      },
+    });
     this.#snapshot = this.#build();
-    this.#listenToManager();
     this.#poll = setInterval(() => {
-      this.#listenToManager();
+      this.#manager.follow();
       if (this.#snapshot.pendingCount !== this.#pending()) this.#emit();
     }, PENDING_POLL_MS);
     void this.refresh();
@@ -177,7 +198,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
     this.#sub = undefined;
     if (this.#retry) clearTimeout(this.#retry);
     if (this.#poll) clearInterval(this.#poll);
-    this.#unlisten?.();
+    this.#manager.stop();
     this.#stopBrowser();
     this.#local.clear();
     this.#listeners.clear();
@@ -315,7 +336,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
 
   #fail(error: unknown): void {
     this.#error = error;
-    safelyCall(this.#callbacks.onError, error);
+    safely(this.#callbacks.onError, error);
     this.#emit();
   }
 
@@ -325,7 +346,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
 
   #status(): LiveStatus {
     if (this.#fatal) return "error";
-    if (this.#offline || this.#manager?.getIsOnline?.() === false) return "offline";
+    if (this.#offline || this.#manager.current?.getIsOnline?.() === false) return "offline";
     if (this.#synced && !this.#verifying) return "live";
     if (!this.#loaded && this.#attempt > 0) return "reconnecting";
     return this.#everLive ? "reconnecting" : "loading";
@@ -349,25 +370,7 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
   #emit(): void {
     if (this.#destroyed) return;
     this.#snapshot = this.#build();
-    for (const listener of [...this.#listeners]) safelyCall(listener);
-  }
-
-  /** Browser connectivity (`online`/`offline` events), where the runtime has them. */
-  #watchBrowser(): () => void {
-    const target = globalThis as { addEventListener?: (type: string, fn: () => void) => void; removeEventListener?: (type: string, fn: () => void) => void; navigator?: { onLine?: boolean } };
-    if (typeof target.addEventListener !== "function" || typeof target.removeEventListener !== "function") return () => undefined;
-    this.#offline = target.navigator?.onLine === false;
-    const offline = () => {
-      this.#offline = true;
-      this.#emit();
-    };
-    const online = () => this.#backOnline();
-    target.addEventListener("offline", offline);
-    target.addEventListener("online", online);
-    return () => {
-      target.removeEventListener!("offline", offline);
-      target.removeEventListener!("online", online);
-    };
+    for (const listener of [...this.#listeners]) safely(listener);
   }
 
   #backOnline(): void {
@@ -375,51 +378,5 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
     if (!this.#loaded || this.#fatal) void this.refresh();
     else this.#sub?.reconnect();
     this.#emit();
-  }
-
-  /** Follows the attached offline manager's events (it may be attached after this list started). */
-  #listenToManager(): void {
-    const manager = this.#client?.offline as LiveOfflineManager | undefined;
-    if (manager === this.#manager) return;
-    this.#unlisten?.();
-    this.#unlisten = undefined;
-    this.#manager = manager;
-    if (manager?.subscribe) this.#unlisten = manager.subscribe((event) => this.#onManagerEvent(event));
-  }
-
-  #onManagerEvent(event: LiveOfflineEvent): void {
-    switch (event.type) {
-      case "id-remapped":
-        return this.remapId(event.optimisticId, event.serverId);
-      case "synced":
-      case "dropped":
-        if (event.mutation.resource.replace(/\/+$/, "") !== this.path) return;
-        if (event.type === "synced") this.#writes.synced(event.mutation, event.data as T | undefined);
-        else this.#writes.dropped(event.mutation, event.error ?? new Error("The server rejected an offline change"));
-        return this.#emit();
-      case "sync-complete":
-        // Another tab synced: what it wrote reaches this tab only by refetching (spec 80 §6.4).
-        if (event.remote) void this.refresh();
-        return this.#emit();
-      case "invalidate":
-        if (event.paths.some((path) => isUnder(this.path, path))) void this.refresh();
-        return;
-      case "online":
-        if (event.online) return this.#backOnline();
-        return this.#emit();
-      default:
-        // `queued`, `failed` and the like change the queue length.
-        if (this.#snapshot.pendingCount !== this.#pending()) this.#emit();
-    }
-  }
-}
-
-function safelyCall<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
-  try {
-    fn?.(...args);
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
   }
 }
