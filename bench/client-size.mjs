@@ -5,7 +5,10 @@
  *   2. an app that imports only `createClient` and uses `client.resource(...)`, built with code
  *      splitting as app bundlers do: what it loads up front (its entry chunk and the chunks that
  *      one imports statically) must hold no auth or offline code. Auth loads through `import()`
- *      on first use; offline support is not in the core at all.
+ *      on first use; offline support is not in the core at all;
+ *   3. `covara/client/react` with every export, React and React DOM left out (they are peers the
+ *      app already ships), auth chunks loaded on first use as in 2. The figure includes the parts
+ *      of `covara/client` the hooks use.
  * Prints raw and gzip bytes. With `--check`, exits non-zero when the client is 15 KB gzip or
  * more, or when the app loads auth or offline code up front.
  *
@@ -17,6 +20,9 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const entry = `${root}src/client/index.ts`;
+const reactEntry = `${root}src/client/react/index.ts`;
+/** Peers the app ships itself. */
+const REACT_PEERS = ["react", "react-dom", "react/jsx-runtime"];
 const args = process.argv.slice(2);
 const LIMIT = 15 * 1024;
 
@@ -32,8 +38,23 @@ const FORBIDDEN = {
 
 const sizes = (text) => ({ raw: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).byteLength });
 
-async function bundle(contents, splitting) {
+/** Leaves the `covara/client` core out of a bundle (to measure what the hooks add on top of it). */
+const coreExternal = {
+  name: "core-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const path = new URL(args.path, `file://${args.resolveDir}/`).pathname.replace(/\.js$/, ".ts");
+      const inClient = path.startsWith(`${root}src/client/`);
+      const own = path.startsWith(`${root}src/client/react/`) || path.startsWith(`${root}src/client/live/`);
+      return inClient && !own ? { path, external: true } : undefined;
+    });
+  },
+};
+
+async function bundle(contents, splitting, external = [], plugins = []) {
   const result = await build({
+    external,
+    plugins,
     stdin: { contents, resolveDir: root, sourcefile: "entry.ts", loader: "ts" },
     bundle: true,
     minify: true,
@@ -49,6 +70,8 @@ async function bundle(contents, splitting) {
 }
 
 const full = (await bundle(`export * from ${JSON.stringify(entry)};`, false))[0];
+const react = await bundle(`export * from ${JSON.stringify(reactEntry)};`, true, REACT_PEERS);
+const hooksOnly = (await bundle(`export * from ${JSON.stringify(reactEntry)};`, false, REACT_PEERS, [coreExternal]))[0];
 const app = await bundle(
   `import { createClient } from ${JSON.stringify(entry)};
 const client = createClient({ baseUrl: "https://api.example.com" });
@@ -56,22 +79,35 @@ const todos = client.resource("/api/todos");
 export const page = todos.list({ limit: 20 });`,
   true,
 );
-// What the app loads up front: the entry and every chunk it imports statically (transitively).
-// Chunks reached only through `import("...")` load on first use.
-const byName = new Map(app.map((f) => [f.name, f]));
-const initial = new Set();
-const visit = (name) => {
-  if (initial.has(name) || !byName.has(name)) return;
-  initial.add(name);
-  for (const [, target] of byName.get(name).text.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) visit(target);
-};
-visit("stdin.js");
-const initialText = [...initial].map((name) => byName.get(name).text).join("\n");
-const lazy = app.filter((f) => !initial.has(f.name));
+/**
+ * What a split build loads up front: the entry and every chunk it imports statically
+ * (transitively). Chunks reached only through `import("...")` load on first use.
+ */
+function upFront(files) {
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const names = new Set();
+  const visit = (name) => {
+    if (names.has(name) || !byName.has(name)) return;
+    names.add(name);
+    for (const [, target] of byName.get(name).text.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)) visit(target);
+  };
+  visit("stdin.js");
+  return { names, text: [...names].map((name) => byName.get(name).text).join("\n"), lazy: files.filter((f) => !names.has(f.name)) };
+}
+const { names: initial, text: initialText, lazy } = upFront(app);
+const reactUpFront = upFront(react);
 const leaks = Object.entries(FORBIDDEN).flatMap(([kind, markers]) => markers.filter((m) => initialText.includes(m)).map((m) => `${kind}: ${m}`));
 
 const result = {
   client: sizes(full.text),
+  react: {
+    ...sizes(reactUpFront.text),
+    lazyChunks: reactUpFront.lazy.map((f) => ({ name: f.name, ...sizes(f.text) })),
+    // React stays an import of the bundle, not part of it.
+    /** The hooks and live queries alone, on top of `covara/client`. */
+    ownCode: sizes(hooksOnly.text),
+    reactExcluded: /from\s*"react"/.test(reactUpFront.text) && !reactUpFront.text.includes("__SECRET_INTERNALS"),
+  },
   app: { initial: { chunks: [...initial], ...sizes(initialText) }, lazyChunks: lazy.map((f) => ({ name: f.name, ...sizes(f.text) })), leaks },
   limitGzip: LIMIT,
 };
@@ -85,6 +121,9 @@ if (args.includes("--json")) {
   line(`app: createClient + resource, loaded up front (${initial.size} chunk${initial.size === 1 ? "" : "s"})`, result.app.initial);
   for (const chunk of result.app.lazyChunks) line(`  only on first auth use: ${chunk.name}`, chunk);
   console.log(`  auth/offline code loaded up front: ${leaks.length === 0 ? "none" : leaks.join(", ")}`);
+  line("covara/client/react, every export (no React)", result.react);
+  line("  of which hooks + live queries (no client core)", result.react.ownCode);
+  for (const chunk of result.react.lazyChunks) line(`  only on first auth use: ${chunk.name}`, chunk);
   console.log(`  target: covara/client < ${LIMIT / 1024} KiB gzip → ${result.client.gzip < LIMIT ? "met" : "MISSED"}`);
 }
 
