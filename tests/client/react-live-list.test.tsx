@@ -292,6 +292,23 @@ describe("useLiveList", () => {
     await waitFor(() => expect(result.current.items).toEqual([{ id: 1, title: "a" }, { id: 2, title: "b" }]));
   });
 
+  it("reports a refused page as an error, and follows the browser's offline and online events", async () => {
+    const bad = renderHook(() => useLiveList<Todo>("/api/todos", { filter: "nosuchfield==1" }));
+    await waitFor(() => expect(bad.result.current.status).toBe("error"));
+    expect(bad.result.current).toMatchObject({ statusLabel: "Error", error: { status: 400 }, isLoading: true });
+    expect(requests.count("GET /api/todos")).toBe(1); // a 4xx is not retried
+
+    await seed("a");
+    const { result } = renderHook(() => useLiveList<Todo>("/api/todos"));
+    await live(result);
+    act(() => void window.dispatchEvent(new Event("offline")));
+    expect(result.current).toMatchObject({ status: "offline", statusLabel: "Offline", isOffline: true });
+    await other.resource<Todo>("/api/todos").create({ title: "meanwhile" });
+    act(() => void window.dispatchEvent(new Event("online")));
+    await live(result);
+    await waitFor(() => expect(titles(result.current.items)).toEqual(["a", "meanwhile"]));
+  });
+
   it("does nothing while disabled", async () => {
     const { result, rerender } = renderHook(({ enabled }) => useLiveList<Todo>("/api/todos", { enabled }), { initialProps: { enabled: false } });
     await tick(30);

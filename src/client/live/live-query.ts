@@ -299,8 +299,11 @@ export class LiveList<T extends Row> implements LiveQuery<T> {
         onError: (error) => {
           // `SubscriptionError`: a server error frame (the stream reconnects); anything else stopped it.
           if ((error as { name?: string } | null)?.name !== "SubscriptionError") {
+            // The stream gave up (a 4xx): `refresh()` (after a sign-in, say) starts a new one.
             this.#fatal = true;
             this.#synced = false;
+            this.#sub?.unsubscribe();
+            this.#sub = undefined;
           }
           this.#fail(error);
         },
