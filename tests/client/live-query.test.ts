@@ -11,8 +11,12 @@ import { createClient, type CovaraClient, type OfflineManagerLike, type OfflineW
 import { acquireLiveQuery, createLiveQuery, remapOptimisticId, resolveLiveQuery, type LiveOfflineEvent, type LiveQuery } from "../../src/client/live/index.js";
 import { eventually, openDb, serve, writeThroughApp, type TestDb, type TestServer, type Todo } from "./fixture.js";
 
-/** A write queue with the seam's optional event stream: queues while offline, sends in order when online. */
-class TestQueue implements OfflineManagerLike {
+/**
+ * A write queue with the seam's optional event stream: queues while offline, sends in order when
+ * online. It emits only the event fields live lists read, so it is attached with `attach` below
+ * rather than typed as a full manager.
+ */
+class TestQueue {
   online = true;
   readonly queue: OfflineWrite[] = [];
   readonly remapped: [string, string][] = [];
@@ -78,6 +82,8 @@ class TestQueue implements OfflineManagerLike {
   }
 }
 
+const attach = (client: CovaraClient, manager: TestQueue) => client.attachOffline(manager as unknown as OfflineManagerLike);
+
 describe("createLiveQuery", () => {
   let db: TestDb;
   let server: TestServer;
@@ -132,7 +138,7 @@ describe("createLiveQuery", () => {
 
   it("hands writes to the offline manager; an offline create is shown at once and reconciled after sync", async () => {
     const manager = new TestQueue(server.origin);
-    client.attachOffline(manager);
+    attach(client, manager);
     open();
     await live();
     await manager.setOnline(false);
@@ -159,7 +165,7 @@ describe("createLiveQuery", () => {
 
   it("re-applies a pending update over refetches and keeps a pending delete out of them (O10, O11)", async () => {
     const manager = new TestQueue(server.origin);
-    client.attachOffline(manager);
+    attach(client, manager);
     open();
     await live();
     await manager.setOnline(false);
@@ -180,7 +186,7 @@ describe("createLiveQuery", () => {
 
   it("rolls back a queued write the server rejects", async () => {
     const manager = new TestQueue(server.origin);
-    client.attachOffline(manager);
+    attach(client, manager);
     const errors: unknown[] = [];
     query = createLiveQuery(client.resource<Todo>("/api/todos"), { orderBy: "position" }, { onError: (e) => errors.push(e) }, { client });
     await live();
