@@ -309,6 +309,21 @@ describe("useLiveList", () => {
     await waitFor(() => expect(titles(result.current.items)).toEqual(["a", "meanwhile"]));
   });
 
+  it("takes a prepared query, whose own options win, and a resource client", async () => {
+    await seed("a", "b", "c");
+    const prepared = { path: "/api/todos", query: { filter: "position>=20", orderBy: "-position" } };
+    const { result } = renderHook(() => ({
+      prepared: useLiveList<Todo>(prepared, { filter: "position<0", orderBy: "position" }),
+      resource: useLiveList(client.resource<Todo>("/api/todos"), { filter: "position<=20" }),
+    }));
+    await waitFor(() => expect([result.current.prepared.status, result.current.resource.status]).toEqual(["live", "live"]));
+    expect(titles(result.current.prepared.items)).toEqual(["c", "b"]);
+    expect(titles(result.current.resource.items)).toEqual(["a", "b"]);
+    await other.resource<Todo>("/api/todos").update(1, { position: 25 });
+    await waitFor(() => expect(titles(result.current.prepared.items)).toEqual(["c", "a", "b"]));
+    await waitFor(() => expect(titles(result.current.resource.items)).toEqual(["b"]));
+  });
+
   it("does nothing while disabled", async () => {
     const { result, rerender } = renderHook(({ enabled }) => useLiveList<Todo>("/api/todos", { enabled }), { initialProps: { enabled: false } });
     await tick(30);
