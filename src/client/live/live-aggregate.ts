@@ -35,22 +35,27 @@ export function createLiveAggregate<G = Record<string, unknown>, T extends Row =
   const listeners = new Set<() => void>();
   let snapshot: LiveAggregateSnapshot<G> = { data: null, groups: [], status: "loading", error: null };
   let connected = false;
+  let fatal = false;
   let destroyed = false;
   const set = (patch: Partial<LiveAggregateSnapshot<G>>) => {
     if (destroyed) return;
     const next = { ...snapshot, ...patch };
-    next.status = next.status === "error" ? "error" : connected ? (next.data ? "live" : "loading") : next.data ? "reconnecting" : "loading";
+    next.status = fatal ? "error" : !next.data ? "loading" : connected ? "live" : "reconnecting";
     snapshot = next;
     for (const listener of [...listeners]) listener();
   };
   const subscription: AggregateSubscription<G> = resource.subscribeAggregate<G>(options, {
-    onData: (data) => set({ data, groups: data.groups, error: null, status: "live" }),
+    onData: (data) => set({ data, groups: data.groups, error: null }),
     onConnectionChange: (isConnected) => {
       connected = isConnected;
-      set({ status: snapshot.status === "error" && isConnected ? "live" : snapshot.status });
+      if (isConnected) fatal = false;
+      set({});
     },
-    // `SubscriptionError` is a failed recompute (the stream stays open); anything else stopped it.
-    onError: (error) => set({ error, ...((error as { name?: string } | null)?.name === "SubscriptionError" ? {} : { status: "error" as const }) }),
+    onError: (error) => {
+      // `SubscriptionError` is a failed recompute (the stream stays open); anything else stopped it.
+      if ((error as { name?: string } | null)?.name !== "SubscriptionError") fatal = true;
+      set({ error });
+    },
   });
   return {
     getSnapshot: () => snapshot,

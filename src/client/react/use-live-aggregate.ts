@@ -47,8 +47,7 @@ export function useLiveAggregate<G = Record<string, unknown>, T extends Row = Ro
     const aggregate = createLiveAggregate<G, T>(resource, query);
     setStore({ key, aggregate });
     return () => aggregate.destroy();
-    // `key` covers path and query: a new object with the same content must not reopen the stream.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `key` covers path and query: a new options object with the same content must not reopen the stream.
   }, [client, key]);
 
   const current = store && store.key === key ? store.aggregate : undefined;
