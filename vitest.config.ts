@@ -28,7 +28,8 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             environment: "node",
-            include: ["tests/**/*.test.ts"],
+            // `.tsx`: the React hook tests (React Testing Library in happy-dom, per-file environment comment).
+            include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],
             exclude: ["tests/workerd/**", "**/node_modules/**"],
             testTimeout: 30_000,
             hookTimeout: 30_000,

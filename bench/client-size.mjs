@@ -7,7 +7,9 @@
  *      `import()` (auth flows on first use, offline support when `offline` is configured) are
  *      printed apart, and so is the total with them;
  *   2. an app that imports only `createClient` and uses `client.resource(...)`: what it loads up
- *      front must hold no auth or offline code.
+ *      front must hold no auth or offline code;
+ *   3. `covara/client/react` with every export (React and React DOM left out: the app ships
+ *      them), up front, the parts of `covara/client` the hooks use included.
  * Prints raw and gzip bytes. With `--check`, exits non-zero when the client's up-front part is
  * 15 KB gzip or more, or when the app loads auth or offline code up front.
  *
@@ -34,8 +36,12 @@ const FORBIDDEN = {
 
 const sizes = (text) => ({ raw: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).byteLength });
 
-async function bundle(contents, splitting) {
+/** Peers the app ships itself: left out of the React figure. */
+const REACT_PEERS = ["react", "react-dom", "react/jsx-runtime"];
+
+async function bundle(contents, splitting, external = []) {
   const result = await build({
+    external,
     stdin: { contents, resolveDir: root, sourcefile: "entry.ts", loader: "ts" },
     bundle: true,
     minify: true,
@@ -53,6 +59,8 @@ async function bundle(contents, splitting) {
 const everything = await bundle(`export * from ${JSON.stringify(entry)};`, true);
 // `covara/client/offline` on its own (with idb and the IndexedDB storage, which `offline: true` does not load).
 const offlineEntry = (await bundle(`export * from ${JSON.stringify(`${root}src/client/offline/index.ts`)};`, false))[0];
+// `covara/client/react` with every export, React left out; up front as in the app below.
+const react = await bundle(`export * from ${JSON.stringify(`${root}src/client/react/index.ts`)};`, true, REACT_PEERS);
 const app = await bundle(
   `import { createClient } from ${JSON.stringify(entry)};
 const client = createClient({ baseUrl: "https://api.example.com" });
@@ -76,6 +84,7 @@ function upFront(files) {
   return { names, text: [...names].map((name) => byName.get(name).text).join("\n"), lazy: files.filter((f) => !names.has(f.name)) };
 }
 const full = upFront(everything);
+const reactUpFront = upFront(react);
 const { names: initial, text: initialText, lazy } = upFront(app);
 const leaks = Object.entries(FORBIDDEN).flatMap(([kind, markers]) => markers.filter((m) => initialText.includes(m)).map((m) => `${kind}: ${m}`));
 
@@ -84,6 +93,7 @@ const result = {
   clientLazyChunks: full.lazy.map((f) => ({ name: f.name, ...sizes(f.text) })),
   clientWithLazy: sizes(everything.map((f) => f.text).join("\n")),
   offline: sizes(offlineEntry.text),
+  react: sizes(reactUpFront.text),
   app: { initial: { chunks: [...initial], ...sizes(initialText) }, lazyChunks: lazy.map((f) => ({ name: f.name, ...sizes(f.text) })), leaks },
   limitGzip: LIMIT,
 };
@@ -97,6 +107,7 @@ if (args.includes("--json")) {
   for (const chunk of result.clientLazyChunks) line(`  on first use: ${chunk.name}`, chunk);
   line("covara/client, every export, lazy chunks too", result.clientWithLazy);
   line("covara/client/offline, every export", result.offline);
+  line("covara/client/react, every export, up front (React excluded)", result.react);
   line(`app: createClient + resource, loaded up front (${initial.size} chunk${initial.size === 1 ? "" : "s"})`, result.app.initial);
   for (const chunk of result.app.lazyChunks) line(`  on first use: ${chunk.name}`, chunk);
   console.log(`  auth/offline code loaded up front: ${leaks.length === 0 ? "none" : leaks.join(", ")}`);

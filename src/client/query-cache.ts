@@ -54,10 +54,18 @@ export class QueryCache {
     return query;
   }
 
-  /** Takes a reference, creating the query when absent. */
-  acquire(key: string, create: () => CachedQuery): CachedQuery {
+  /**
+   * Takes a reference, creating the query when absent. An entry that `reuse` rejects (a prefetched
+   * page where a live query is wanted) is replaced by `create(previous)`, keeping its references.
+   */
+  acquire(key: string, create: (previous?: CachedQuery) => CachedQuery, reuse: (query: CachedQuery) => boolean = () => true): CachedQuery {
     let entry = this.#entries.get(key);
     if (!entry) this.#entries.set(key, (entry = { query: create(), refs: 0 }));
+    else if (!reuse(entry.query)) {
+      const previous = entry.query;
+      entry.query = create(previous);
+      previous.destroy?.();
+    }
     entry.refs++;
     return entry.query;
   }

@@ -20,14 +20,14 @@ describe("npm package", () => {
     npm(["pack", "--pack-destination", dir], root);
     const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    npm(["install", "--prefer-offline", "--no-audit", "--no-fund", `./${tarball}`, "hono", "drizzle-orm", "zod", "@libsql/client"], dir);
+    npm(["install", "--prefer-offline", "--no-audit", "--no-fund", `./${tarball}`, "hono", "drizzle-orm", "zod", "@libsql/client", "react"], dir);
   }, 240_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("ships only dist and the README, with typings for every entry point", () => {
     const pkg = JSON.parse(npm(["pkg", "get", "exports"], join(dir, "node_modules/covara")));
-    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./node/redis", "./cloudflare", "./env", "./auth", "./client"]) {
+    for (const entry of [".", "./server", "./node", "./kv", "./kv/redis", "./node/redis", "./cloudflare", "./env", "./auth", "./client", "./client/react"]) {
       expect(pkg[entry].types).toMatch(/\.d\.ts$/);
       expect(pkg[entry].default).toMatch(/\.js$/);
     }
@@ -65,7 +65,8 @@ const server = await startServer(app, { port: 0, gracefulShutdown: false });
 const list = await (await fetch("http://127.0.0.1:" + server.port + "/api/users")).json();
 const { createClient: createCovaraClient } = await import("covara/client");
 const viaClient = await createCovaraClient({ baseUrl: "http://127.0.0.1:" + server.port + "/api" }).resource("/users").list();
-console.log(JSON.stringify({ status: res.status, list, viaClient, kv: await kv.get("greeting"), doClass: typeof CovaraKVDurableObject, env: env.getPublicEnvironmentVariables() }));
+const hooks = await import("covara/client/react");
+console.log(JSON.stringify({ status: res.status, list, viaClient, kv: await kv.get("greeting"), doClass: typeof CovaraKVDurableObject, env: env.getPublicEnvironmentVariables(), hooks: ["useLiveList", "useAuth", "useJWTAuth", "initJWTClient"].map((name) => typeof hooks[name]) }));
 await server.close();
 `,
     );
@@ -84,5 +85,6 @@ await server.close();
     expect(result.kv).toBe("hello");
     expect(result.doClass).toBe("function");
     expect(result.env).toEqual({ PUBLIC_NAME: "demo" });
+    expect(result.hooks).toEqual(["function", "function", "function", "function"]);
   }, 60_000);
 });
