@@ -4,8 +4,9 @@
  */
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../node-shim/index.js";
 import { buildExampleApp } from "./app.js";
@@ -19,6 +20,12 @@ sqlite.pragma("journal_mode = WAL");
 applyMigrations(sqlite, resolve(root, "migrations"));
 
 const app = buildExampleApp(drizzle(sqlite));
+// The live todo app (example/web, built by `npm start` with Vite): every path that is not the API.
+const web = resolve(root, "example/web/dist");
+if (existsSync(web)) {
+  const assets = serveStatic({ root: relative(process.cwd(), web) });
+  app.get("*", (c, next) => (c.req.path.startsWith("/api/") || c.req.path.startsWith("/__covara/") ? next() : assets(c, next)));
+}
 const port = Number(process.env.PORT ?? 8787);
 await startServer(app, {
   port,

@@ -31,6 +31,7 @@ const onWorkers = () => (globalThis as { navigator?: { userAgent?: string } }).n
 export class Realtime {
   readonly #streams = new Set<{ close(): void }>();
   #warned = false;
+  #closing = false;
   /** Writes not yet confirmed by a remote hub. */
   readonly outbox: Outbox;
 
@@ -73,6 +74,8 @@ export class Realtime {
 
   /** Holds a stream until it ends; returns the release function. */
   hold(stream: { close(): void }): () => void {
+    // Shutting down: a stream opened now (a kept-alive socket) ends at once; the client resumes elsewhere.
+    if (this.#closing) queueMicrotask(() => stream.close());
     this.#streams.add(stream);
     return () => this.#streams.delete(stream);
   }
@@ -82,8 +85,9 @@ export class Realtime {
     return this.#streams.size;
   }
 
-  /** Closes every stream this app holds (graceful shutdown): clients reconnect and resume. */
+  /** Closes every stream this app holds (graceful shutdown), and every one opened later: clients reconnect and resume. */
   closeAll(): void {
+    this.#closing = true;
     for (const stream of [...this.#streams]) stream.close();
   }
 }
