@@ -39,9 +39,23 @@ const sizes = (text) => ({ raw: Buffer.byteLength(text), gzip: gzipSync(text, { 
 /** Peers the app ships itself: left out of the React figure. */
 const REACT_PEERS = ["react", "react-dom", "react/jsx-runtime"];
 
-async function bundle(contents, splitting, external = []) {
+/** Leaves the `covara/client` core out of a bundle (to measure what the hooks add on top of it). */
+const coreExternal = {
+  name: "core-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const path = new URL(args.path, `file://${args.resolveDir}/`).pathname.replace(/\.js$/, ".ts");
+      const inClient = path.startsWith(`${root}src/client/`);
+      const own = path.startsWith(`${root}src/client/react/`) || path.startsWith(`${root}src/client/live/`);
+      return inClient && !own ? { path, external: true } : undefined;
+    });
+  },
+};
+
+async function bundle(contents, splitting, external = [], plugins = []) {
   const result = await build({
     external,
+    plugins,
     stdin: { contents, resolveDir: root, sourcefile: "entry.ts", loader: "ts" },
     bundle: true,
     minify: true,
@@ -60,7 +74,9 @@ const everything = await bundle(`export * from ${JSON.stringify(entry)};`, true)
 // `covara/client/offline` on its own (with idb and the IndexedDB storage, which `offline: true` does not load).
 const offlineEntry = (await bundle(`export * from ${JSON.stringify(`${root}src/client/offline/index.ts`)};`, false))[0];
 // `covara/client/react` with every export, React left out; up front as in the app below.
-const react = await bundle(`export * from ${JSON.stringify(`${root}src/client/react/index.ts`)};`, true, REACT_PEERS);
+const reactEntry = `${root}src/client/react/index.ts`;
+const react = await bundle(`export * from ${JSON.stringify(reactEntry)};`, true, REACT_PEERS);
+const hooksOnly = (await bundle(`export * from ${JSON.stringify(reactEntry)};`, false, REACT_PEERS, [coreExternal]))[0];
 const app = await bundle(
   `import { createClient } from ${JSON.stringify(entry)};
 const client = createClient({ baseUrl: "https://api.example.com" });
@@ -93,7 +109,11 @@ const result = {
   clientLazyChunks: full.lazy.map((f) => ({ name: f.name, ...sizes(f.text) })),
   clientWithLazy: sizes(everything.map((f) => f.text).join("\n")),
   offline: sizes(offlineEntry.text),
-  react: sizes(reactUpFront.text),
+  react: {
+    ...sizes(reactUpFront.text),
+    ownCode: sizes(hooksOnly.text),
+    reactExcluded: /from\s*"react"/.test(reactUpFront.text) && !reactUpFront.text.includes("__SECRET_INTERNALS"),
+  },
   app: { initial: { chunks: [...initial], ...sizes(initialText) }, lazyChunks: lazy.map((f) => ({ name: f.name, ...sizes(f.text) })), leaks },
   limitGzip: LIMIT,
 };
@@ -108,6 +128,7 @@ if (args.includes("--json")) {
   line("covara/client, every export, lazy chunks too", result.clientWithLazy);
   line("covara/client/offline, every export", result.offline);
   line("covara/client/react, every export, up front (React excluded)", result.react);
+  line("  of which hooks + live queries (no client core)", result.react.ownCode);
   line(`app: createClient + resource, loaded up front (${initial.size} chunk${initial.size === 1 ? "" : "s"})`, result.app.initial);
   for (const chunk of result.app.lazyChunks) line(`  on first use: ${chunk.name}`, chunk);
   console.log(`  auth/offline code loaded up front: ${leaks.length === 0 ? "none" : leaks.join(", ")}`);
