@@ -1,17 +1,10 @@
 /** The realtime suites on every Node database. */
 import { afterAll, beforeAll, describe } from "vitest";
 import type { DbHarness } from "../resources/harness.js";
-import { subscribeSuite } from "../realtime/subscribe.suite.js";
-import { resumeEdgesSuite } from "../realtime/resume-edges.suite.js";
-import { scopeRecheckSuite } from "../realtime/scope-recheck.suite.js";
-import { outboxSuite } from "../realtime/outbox.suite.js";
+import { realtimeSuites } from "../realtime/all.suites.js";
 import { churnSuite } from "../realtime/churn.suite.js";
 import { createMemoryHub } from "../../src/realtime/memory-hub.js";
-import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
-import { multiplexSuite } from "../realtime/multiplex.suite.js";
-import { writePathsSuite } from "../realtime/write-paths.suite.js";
 import { trackingSuite } from "../realtime/tracking.suite.js";
-import { knownSetSuite } from "../realtime/known-set.suite.js";
 import { nodeDatabases } from "./databases.js";
 
 for (const factory of nodeDatabases) {
@@ -22,15 +15,8 @@ for (const factory of nodeDatabases) {
       ({ harness, close } = await factory.open());
     });
     afterAll(() => close());
-    subscribeSuite(() => harness);
-    resumeEdgesSuite(() => harness);
-    scopeRecheckSuite(() => harness);
-    outboxSuite(() => harness);
-    aggregateSubscribeSuite(() => harness);
-    multiplexSuite(() => harness);
-    writePathsSuite(() => harness);
+    realtimeSuites(() => harness);
     trackingSuite(() => harness);
-    knownSetSuite(() => harness);
   });
 }
 

@@ -6,51 +6,22 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { evictAllDurableObjects } from "cloudflare:test";
-import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { queryCounter, type DbHarness } from "../resources/harness.js";
-import { SQLITE_DDL, SQLITE_RESET, sqliteBlog, sqlitePeople } from "../resources/schema.js";
-import { subscribeSuite } from "../realtime/subscribe.suite.js";
-import { resumeEdgesSuite } from "../realtime/resume-edges.suite.js";
-import { scopeRecheckSuite } from "../realtime/scope-recheck.suite.js";
-import { outboxSuite } from "../realtime/outbox.suite.js";
-import { aggregateSubscribeSuite } from "../realtime/aggregate-subscribe.suite.js";
-import { multiplexSuite } from "../realtime/multiplex.suite.js";
-import { writePathsSuite } from "../realtime/write-paths.suite.js";
+import { sqlitePeople } from "../resources/schema.js";
+import { createD1Tables, d1Harness } from "./d1-harness.js";
 import { churnSuite } from "../realtime/churn.suite.js";
+import { realtimeSuites } from "../realtime/all.suites.js";
 import { readSse } from "../realtime/sse-reader.js";
 import { createDurableObjectHub, createDurableObjectKV } from "../../durable-objects/index.js";
 import { hubOfStore } from "../../src/realtime/default-hub.js";
 import { clearGlobalHub, clearGlobalKV, createCovara, createLogger, setGlobalKV } from "../../src/index.js";
 
-const counter = queryCounter();
-const harness: DbHarness = {
-  name: "d1",
-  dialect: "sqlite",
-  table: sqlitePeople,
-  blog: sqliteBlog,
-  db: drizzle(env.DB, { logger: counter.logger }),
-  countQueries: counter.countQueries,
-  async reset() {
-    await env.DB.batch(SQLITE_RESET.map((stmt) => env.DB.prepare(stmt)));
-  },
-  async canaryExists() {
-    return (await env.DB.prepare("SELECT name FROM sqlite_master WHERE name = 'canary'").all()).results.length === 1;
-  },
-};
+const harness = d1Harness();
 
-beforeAll(async () => {
-  for (const stmt of SQLITE_DDL) await env.DB.prepare(stmt).run();
-});
+beforeAll(createD1Tables);
 
 describe("d1", () => {
-  subscribeSuite(() => harness);
-  resumeEdgesSuite(() => harness);
-  scopeRecheckSuite(() => harness);
-  outboxSuite(() => harness);
-  aggregateSubscribeSuite(() => harness);
-  multiplexSuite(() => harness);
-  writePathsSuite(() => harness);
+  realtimeSuites(() => harness);
   churnSuite("durable-object (COVARA_HUB)", () => harness, async () => ({ hub: createDurableObjectHub(env.COVARA_HUB), close: async () => {} }), { writes: 80 });
   churnSuite("durable-object on COVARA_KV", () => harness, async () => ({ hub: hubOfStore(createDurableObjectKV(env.COVARA_KV))!, close: async () => {} }), { writes: 80, seed: 11 });
 });
