@@ -255,7 +255,7 @@ export class CovaraApp extends Hono<CovaraEnv> {
     this.fetch = (request, env, executionCtx) => {
       if (this.#pending.length > 0 || this.#announce) this.#firstRequest();
       const security = this.#security;
-      if (!security || security.plan.beforeNode(env, request.url)) return dispatch(request, env, executionCtx);
+      if (!security || security.plan.beforeNode(env)) return dispatch(request, env, executionCtx);
       const response = dispatch(request, env, executionCtx);
       return response instanceof Promise ? response.then((res) => withHeaders(res, security.plan.missing(res, env, request.url))) : withHeaders(response, security.plan.missing(response, env, request.url));
     };

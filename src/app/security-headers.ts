@@ -34,7 +34,7 @@ interface NodeLikeResponse {
  */
 export interface SecurityHeaderPlan {
   /** Node: sets the headers on the outgoing socket response; false when there is none. */
-  beforeNode(env: unknown, url: string): boolean;
+  beforeNode(env: unknown): boolean;
   /** The headers `response` still lacks. */
   missing(response: Response, env: unknown, url: string): [string, string][];
 }
@@ -57,14 +57,16 @@ export function securityHeaderPlan(options: SecurityHeadersOptions = {}): Securi
   const wantsHsts = (env: unknown, url: string) =>
     hsts !== undefined && (productionProcess || (env as Record<string, unknown> | undefined)?.NODE_ENV === "production" || url.startsWith("https:"));
   return {
-    beforeNode(env, url) {
+    beforeNode(env) {
       const outgoing = (env as { outgoing?: NodeLikeResponse } | undefined)?.outgoing;
       if (!outgoing || typeof outgoing.setHeader !== "function" || outgoing.headersSent) return false;
       // On Node (@hono/node-server) headers set on the socket's response are merged under the
       // ones the route's Response carries, so the route still wins, and no Headers object has
       // to be built and read back for every response.
       for (const [name, value] of fixed) outgoing.setHeader(name, value);
-      if (wantsHsts(env, url)) outgoing.setHeader("Strict-Transport-Security", hsts!);
+      // HTTPS on Node is the socket's own fact: reading `url` would build it on every request.
+      const encrypted = (env as { incoming?: { socket?: { encrypted?: boolean } } }).incoming?.socket?.encrypted === true;
+      if (hsts !== undefined && (encrypted || wantsHsts(env, ""))) outgoing.setHeader("Strict-Transport-Security", hsts);
       return true;
     },
     missing(response, env, url) {
@@ -80,7 +82,7 @@ export function securityHeaderPlan(options: SecurityHeadersOptions = {}): Securi
 export function createSecurityHeaders(options: SecurityHeadersOptions = {}): MiddlewareHandler {
   const plan = securityHeaderPlan(options);
   return async (c, next) => {
-    if (plan.beforeNode(c.env, c.req.url)) {
+    if (plan.beforeNode(c.env)) {
       await next();
       return;
     }
