@@ -10,7 +10,7 @@ import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, e
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createServer } from "node:net";
+import { cpuMs, freePort, waitFor } from "./lib/processes.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const shared = resolve(root, "../shared/bench");
@@ -40,35 +40,6 @@ const servers = {
   baseline: join(work, "shared/baseline/server.mjs"),
   covara: join(root, "bench/covara-server.mjs"),
 };
-
-// Other services listen on this machine (3306 is MariaDB): ask the kernel for a free port.
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
-
-async function waitFor(url, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not answer ${url}`);
-}
-
-// CPU time (user + sys) of a process in ms, from /proc (Linux): far steadier than req/s on a
-// shared machine, so it shows what each request really costs the server.
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 async function runOne(name, driver, rep, port) {
   const db = join(work, `${name}-${driver}-${rep}.db`);

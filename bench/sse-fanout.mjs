@@ -12,7 +12,7 @@ import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, e
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createServer } from "node:net";
+import { cpuMs, freePort, waitFor } from "./lib/processes.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: opt } = parseArgs({
@@ -55,35 +55,6 @@ cpSync(shared, join(work, "shared"), { recursive: true, filter: (p) => !p.includ
 if (!existsSync(join(root, "dist/src/index.js"))) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
 const node = process.execPath;
 execFileSync(node, [join(work, "shared/baseline/seed.mjs"), join(work, "seed.db"), "10000"], { stdio: "inherit" });
-
-// Other services listen on this machine: ask the kernel for a free port.
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
-}
-
-async function waitFor(url, ms = 15000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not answer ${url}`);
-}
-
-// CPU time (user + sys) of a process in ms, from /proc (Linux): steadier than latency on a
-// shared machine, so it shows what connecting and fanning out really cost the server.
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 /** Runs the yardstick; the server's CPU time is read when it reports all subscribers connected. */
 function runYardstick(args, serverPid) {
