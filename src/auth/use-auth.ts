@@ -6,7 +6,7 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { errorHandler } from "../errors/handler.js";
-import { AUTH_INSTALLED } from "../resource/scope.js";
+import { AUTH_INSTALLED, SESSION_CHECK } from "../resource/scope.js";
 import { createCsrfMiddleware } from "./csrf.js";
 import { magicLinkRoutes } from "./flows/magic-link.js";
 import { mfaRoutes } from "./flows/mfa-routes.js";
@@ -36,8 +36,6 @@ export interface AuthRoutes {
 }
 
 const RESOLVED = "covaraAuthResolved";
-/** Context key of the re-authentication check (`() => Promise<boolean>`), read by subscriptions. */
-export const SESSION_CHECK = "covaraSessionCheck";
 
 /** The user-setting middleware for a strategy: authenticates once per request, never throws. */
 function authenticateWith(strategy: SessionStrategy): MiddlewareHandler {

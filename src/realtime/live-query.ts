@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { cursorValue, idFromPath, INVALID } from "../resource/coerce.js";
 import type { IncludeLoader } from "../resource/relations/index.js";
 import type { LiveMatcher, ResourceRuntime } from "../resource/runtime.js";
+import { forgetScopes, SESSION_CHECK } from "../resource/scope.js";
 
 type Row = Record<string, unknown>;
 
@@ -76,7 +77,7 @@ function bind(rt: ResourceRuntime, c: Context, matcher: LiveMatcher, filter: str
   const query: LiveQuery = {
     matcher,
     expiresAt,
-    sessionAlive: c.get("covaraSessionCheck" as never) as (() => Promise<boolean>) | undefined,
+    sessionAlive: c.get(SESSION_CHECK as never) as (() => Promise<boolean>) | undefined,
     async page(after, limit) {
       if (matcher.deny) return [];
       return db.select().from(table).where(both(after === undefined ? undefined : gt(idColumn, after))).orderBy(asc(idColumn)).limit(limit);
@@ -118,7 +119,7 @@ function bind(rt: ResourceRuntime, c: Context, matcher: LiveMatcher, filter: str
     keyOf: (row) => row[idKey],
     async recheck() {
       // The request's scope memo holds connect-time answers; ask the scope functions again.
-      c.set("covaraScopeMemo" as never, undefined as never);
+      forgetScopes(c);
       const next = await rt.liveMatcher(c, filter);
       if (next.scopeText === matcher.scopeText && next.test !== undefined) return undefined;
       return bind(rt, c, next, filter, include, includes);

@@ -17,6 +17,11 @@ const NONE: ResolvedScope = { kind: "none" };
 
 /** Context variable set by auth middleware once an auth adapter is installed. */
 export const AUTH_INSTALLED = "covaraAuthInstalled";
+/**
+ * Context key of a re-authentication check (`() => Promise<boolean>`) that auth middleware sets
+ * and long-lived requests (subscriptions) call later to learn whether the credentials still stand.
+ */
+export const SESSION_CHECK = "covaraSessionCheck";
 
 function isPublic(auth: ResourceAuth, op: ScopeOperation): boolean {
   if (auth.public === true) return op === "read" || op === "subscribe";
@@ -24,6 +29,11 @@ function isPublic(auth: ResourceAuth, op: ScopeOperation): boolean {
 }
 
 const MEMO = "covaraScopeMemo";
+
+/** Forgets the request's memoised scopes, so the scope functions run again (subscription rechecks). */
+export function forgetScopes(c: Context): void {
+  c.set(MEMO as never, undefined as never);
+}
 
 /**
  * Resolves the scope of `op` for the request's user, throwing 401 for anonymous callers that

@@ -42,11 +42,6 @@ export function parsePosition(raw: string | number | undefined): number | undefi
   return position <= 0 ? undefined : position;
 }
 
-/** The resume position: `Last-Event-ID` over `resumeFrom`; undefined for a fresh start. */
-export function resumePosition(c: Context): number | undefined {
-  return parsePosition(c.req.header("last-event-id") ?? c.req.query("resumeFrom"));
-}
-
 /** How a subscription starts: resume over hybrid (`skipExisting`, optional `knownIds`) over fresh. */
 export function startOf(params: SubscribeParams): LiveStart {
   const after = parsePosition(params.position);
@@ -70,11 +65,6 @@ export function queryParams(c: Context): SubscribeParams {
     skipExisting: c.req.query("skipExisting") === "true",
     knownIds: knownIds === undefined ? undefined : knownIds.split(","),
   };
-}
-
-/** How the subscription starts, from `resumeFrom`/`Last-Event-ID`, `skipExisting` and `knownIds`. */
-export function liveStart(c: Context): LiveStart {
-  return startOf(queryParams(c));
 }
 
 /** A resource's limit claims and messages, built once: every live subscription holds its claims. */
