@@ -4,6 +4,9 @@
 import { createCovara, createMemoryHub } from "../dist/src/index.js";
 import { startServer } from "../dist/node-shim/index.js";
 import { sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
+import { installMemoryReport } from "./lib/memory-report.mjs";
+
+installMemoryReport();
 
 const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),

@@ -6,6 +6,9 @@
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import Database from "better-sqlite3";
+import { installMemoryReport } from "./lib/memory-report.mjs";
+
+installMemoryReport();
 
 const { DB_FILE, PORT = "3000", HOST = "127.0.0.1" } = process.env;
 if (!DB_FILE) throw new Error("DB_FILE is required");

@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getHeapStatistics } from "node:v8";
 import type { ServerState } from "../src/app/health.js";
+import { offerNodeTarget, takeOverNodeTarget, type NodeTarget } from "../src/realtime/node-target.js";
 
 /** Anything with a fetch handler; a `CovaraApp` also exposes its readiness state. */
 export interface ServableApp {
@@ -70,10 +71,13 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
 
   let inFlight = 0;
   let idle: (() => void) | undefined;
-  const fetch = async (request: Request, ...rest: unknown[]) => {
+  const fetch = async (request: Request, env: { outgoing?: NodeTarget } | undefined, ...rest: unknown[]) => {
     inFlight++;
+    const outgoing = env?.outgoing;
+    if (outgoing) offerNodeTarget(outgoing);
     try {
-      return await app.fetch(request, ...rest);
+      const response = await app.fetch(request, env, ...rest);
+      return outgoing ? takeOverNodeTarget(outgoing, response) : response;
     } finally {
       // Streaming responses count until their handler returns, not until the stream ends.
       if (--inFlight === 0) idle?.();

@@ -15,6 +15,7 @@ import {
   type HubBackend,
   type HubConnectOptions,
   type HubConnection,
+  type SlotClaim,
 } from "./types.js";
 
 type Deliver = (entries: ChangeEntry[]) => void;
@@ -28,7 +29,7 @@ interface ResourceLog {
   start: number;
   head: number;
   outboxIds: Set<string>;
-  listeners: Set<Deliver>;
+  listeners: Set<MemoryConnection>;
   /** Claim key → holders. */
   slots: Map<string, Set<object>>;
 }
@@ -80,10 +81,10 @@ export class MemoryHub implements HubBackend {
     }
     this.#prune(log, timestamp);
     if (appended.length > 0) {
-      for (const deliver of [...log.listeners]) {
+      for (const connection of [...log.listeners]) {
         // One listener's failure must not keep the entries from the others (or fail the append).
         try {
-          deliver(appended);
+          connection.deliver(appended);
         } catch {
           // The listener's own error handling applies.
         }
@@ -130,38 +131,49 @@ export class MemoryHub implements HubBackend {
 
   async connect(resource: string, deliver: Deliver, options: HubConnectOptions = {}): Promise<HubConnection> {
     const log = this.#log(resource);
-    const holder = {};
     const claims = options.claims ?? [];
     for (const claim of claims) {
       if ((log.slots.get(claim.key)?.size ?? 0) >= claim.limit) throw new SlotLimitError(claim);
     }
+    // Registration and the window are read in one synchronous step: no append can fall between.
+    const connection = new MemoryConnection(log, deliver, claims, this.#window(log));
     for (const claim of claims) {
       let holders = log.slots.get(claim.key);
       if (!holders) log.slots.set(claim.key, (holders = new Set()));
-      holders.add(holder);
+      holders.add(connection);
     }
-    // Registration and the window are read in one synchronous step: no append can fall between.
-    const listener: Deliver = (entries) => deliver(entries);
-    log.listeners.add(listener);
-    const window = this.#window(log);
-    let open = true;
-    return {
-      window,
-      close: () => {
-        if (!open) return;
-        open = false;
-        log.listeners.delete(listener);
-        for (const claim of claims) {
-          const holders = log.slots.get(claim.key);
-          holders?.delete(holder);
-          if (holders?.size === 0) log.slots.delete(claim.key);
-        }
-      },
-    };
+    log.listeners.add(connection);
+    return connection;
   }
 
   async close(): Promise<void> {
     for (const log of this.#logs.values()) log.listeners.clear();
+  }
+}
+
+/**
+ * One registration with a resource's log. A class, not a record of closures: one is held per
+ * idle subscriber. It is also the holder of its claims' slots.
+ */
+class MemoryConnection implements HubConnection {
+  #open = true;
+
+  constructor(
+    private readonly log: ResourceLog,
+    readonly deliver: Deliver,
+    private readonly claims: readonly SlotClaim[],
+    readonly window: ChangelogWindow,
+  ) {}
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.log.listeners.delete(this);
+    for (const claim of this.claims) {
+      const holders = this.log.slots.get(claim.key);
+      holders?.delete(this);
+      if (holders?.size === 0) this.log.slots.delete(claim.key);
+    }
   }
 }
 

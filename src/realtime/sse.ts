@@ -2,9 +2,11 @@
  * One server-sent-events stream (spec 20 §3, §8, §9): frame encoding, heartbeats, and a bounded
  * outbound queue. The queue is the stream's own `ReadableStream` queue, measured in bytes: when
  * the client stops reading, the server adapter stops pulling and the queue fills; past
- * `maxQueueBytes` the backpressure policy decides, so a stalled client never grows memory.
+ * `maxQueueBytes` the backpressure policy decides, so a stalled client never grows memory. On a
+ * Node response served by `startServer` the queue is the response's own write buffer instead.
  * @module
  */
+import { claimNodeTarget, type AttachableStream, type NodeTarget } from "./node-target.js";
 
 /** What happens to an event that meets a full queue (spec 20 §8). */
 export type BackpressurePolicy = "invalidate" | "disconnect" | "drop";
@@ -19,7 +21,7 @@ export interface SseStreamOptions {
 }
 
 const encoder = new TextEncoder();
-const SLOW_CONSUMER = encoder.encode('data: {"type":"invalidate","reason":"slow-consumer"}\n\n');
+const SLOW_CONSUMER = 'data: {"type":"invalidate","reason":"slow-consumer"}\n\n';
 
 /** The headers of every SSE response (spec 20 §2). */
 export const SSE_HEADERS: Record<string, string> = {
@@ -56,32 +58,78 @@ export function eventFrame(event: { object?: unknown }, id?: number): string {
   return `${id === undefined ? "" : `id: ${id}\n`}data: ${data}\n\n`;
 }
 
-/** A writable SSE stream and the `ReadableStream` body that carries it. */
-export class SseStream {
-  readonly body: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
+/**
+ * A writable SSE stream. It carries its frames in a `ReadableStream` body, or, when `target` is
+ * given (a Node response `startServer` offered, see node-target.ts), writes them straight to that
+ * response once `startServer` has sent the head; frames written before then wait in a list.
+ */
+export class SseStream implements AttachableStream {
+  #body: ReadableStream<Uint8Array> | undefined;
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  /** Node: the claimed response; `#out` is set once the head is written. */
+  readonly #target: NodeTarget | undefined;
+  #out: NodeTarget | undefined;
+  #pending: string[] | undefined;
+  #pendingBytes = 0;
+  #ending = false;
   #open = true;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #waiters: (() => void)[] = [];
   readonly #options: SseStreamOptions;
 
-  constructor(options: SseStreamOptions) {
+  constructor(options: SseStreamOptions & { target?: NodeTarget }) {
     this.#options = options;
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.#controller = controller;
+    this.#target = options.target;
+    if (this.#target) this.#pending = [];
+    else {
+      this.#body = new ReadableStream<Uint8Array>(
+        {
+          start: (controller) => {
+            this.#controller = controller;
+          },
+          pull: () => this.#wake(),
+          cancel: () => this.#finish(),
         },
-        pull: () => this.#wake(),
-        cancel: () => this.#finish(),
-      },
-      { highWaterMark: options.maxQueueBytes, size: (chunk) => chunk.byteLength },
-    );
+        { highWaterMark: options.maxQueueBytes, size: (chunk) => chunk.byteLength },
+      );
+    }
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => this.comment(`ping ${Date.now()}`), options.heartbeatMs);
       // Node: a heartbeat must not keep the process alive on its own.
       (this.#heartbeat as { unref?: () => void }).unref?.();
     }
+  }
+
+  /** The web body (throws on a stream that writes to a Node response). */
+  get body(): ReadableStream<Uint8Array> {
+    if (!this.#body) throw new Error("This SSE stream writes to a Node response: use response()");
+    return this.#body;
+  }
+
+  /** The route's answer: the stream as a body, or, on a Node target, a head the server takes over. */
+  response(headers: Record<string, string>): Response {
+    if (!this.#target) return new Response(this.body, { headers });
+    claimNodeTarget(this.#target, this);
+    return new Response(null, { headers });
+  }
+
+  /** Node: called by `startServer` with the final head; sends it and what was written so far. */
+  attach(target: NodeTarget, status: number, headers: Record<string, string | string[]>): void {
+    if (this.#out || target !== this.#target) return;
+    if (target.destroyed) {
+      this.#finish();
+      return;
+    }
+    this.#out = target;
+    target.on("close", () => this.#finish());
+    target.on("drain", () => this.#wake());
+    target.writeHead(status, headers);
+    const pending = this.#pending!;
+    this.#pending = undefined;
+    this.#pendingBytes = 0;
+    if (pending.length > 0) target.write(pending.join(""));
+    if (this.#ending) target.end();
+    else this.#wake();
   }
 
   get open(): boolean {
@@ -90,16 +138,25 @@ export class SseStream {
 
   /** True while the queue is at or above its high-water mark. */
   get full(): boolean {
-    return this.#open && (this.#controller.desiredSize ?? 0) <= 0;
+    if (!this.#open) return false;
+    if (this.#out) return this.#out.writableLength >= this.#options.maxQueueBytes;
+    if (this.#pending) return this.#pendingBytes >= this.#options.maxQueueBytes;
+    return (this.#controller!.desiredSize ?? 0) <= 0;
   }
 
   /** Writes regardless of the mark (heartbeats, control frames, paced snapshot pages). */
   write(text: string): void {
     if (!this.#open) return;
-    try {
-      this.#controller.enqueue(encoder.encode(text));
-    } catch {
-      this.#finish();
+    if (this.#out) this.#out.write(text);
+    else if (this.#pending) {
+      this.#pending.push(text);
+      this.#pendingBytes += text.length;
+    } else {
+      try {
+        this.#controller!.enqueue(encoder.encode(text));
+      } catch {
+        this.#finish();
+      }
     }
   }
 
@@ -120,13 +177,7 @@ export class SseStream {
     }
     const policy = this.#options.onBackpressure;
     if (policy === "drop") return false;
-    if (policy === "invalidate") {
-      try {
-        this.#controller.enqueue(SLOW_CONSUMER);
-      } catch {
-        // Closed underneath us: nothing to tell.
-      }
-    }
+    if (policy === "invalidate") this.write(SLOW_CONSUMER);
     this.close();
     return false;
   }
@@ -140,10 +191,14 @@ export class SseStream {
   /** Ends the stream cleanly after what is queued. */
   close(): void {
     if (!this.#open) return;
-    try {
-      this.#controller.close();
-    } catch {
-      // Already errored or cancelled.
+    if (this.#out) this.#out.end();
+    else if (this.#pending) this.#ending = true;
+    else {
+      try {
+        this.#controller!.close();
+      } catch {
+        // Already errored or cancelled.
+      }
     }
     this.#finish();
   }

@@ -13,7 +13,7 @@ import type { ResourceConfig, ScopeOperation } from "./config.js";
 import { idFromPath, INVALID, toJsonValue } from "./coerce.js";
 import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
 import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type TransactionSupport } from "./model.js";
-import { openAccess, resolveScope } from "./scope.js";
+import { openAccess, resolveScope, type ResolvedScope } from "./scope.js";
 import { relationPathSql } from "./relations/paths.js";
 import { hasRelationPath, rowSatisfiesSql } from "./scope-row.js";
 import { Realtime } from "../realtime/realtime.js";
@@ -101,6 +101,9 @@ export interface LiveMatcher {
   /** The scope text, to notice a change on recheck. */
   scopeText: string;
 }
+
+/** Distinct subscribe predicates whose matchers a resource keeps for sharing. */
+const LIVE_MATCHERS = 1000;
 
 function isSqlExpression(value: unknown): boolean {
   return typeof value === "object" && value !== null && !(value instanceof Date) && "getSQL" in value;
@@ -232,6 +235,25 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
     return condition ? and(notDeleted, condition) : notDeleted;
   };
 
+  /** Live matchers by key, most recently used last; bounded. */
+  const liveMatchers = new Map<string, LiveMatcher>();
+  const buildLiveMatcher = (key: string, where: SQL | undefined, scope: ResolvedScope, text: string | undefined): LiveMatcher => {
+    const scopeText = scope.kind === "rsql" ? scope.text : scope.kind;
+    if (scope.kind === "none") return { key, where, test: () => false, deny: true, scopeText };
+    const filterNode = text === undefined ? null : parseRsql(text, limits);
+    const filterTest = filterNode ? toPredicate(filterNode, { columns: userCompile.columns, customOperators: config.customOperators }) : undefined;
+    let scopeTest: ((row: Record<string, unknown>) => boolean) | undefined;
+    if (scope.kind === "rsql") {
+      const node = parseRsql(scope.text, scopeLimits);
+      if (hasRelationPath(node)) return { key, where, test: undefined, deny: false, scopeText };
+      scopeTest = toPredicate(node, { columns, customOperators: config.customOperators });
+    }
+    const softKey = softDelete?.key;
+    const test = (row: Record<string, unknown>) =>
+      (softKey === undefined || row[softKey] === null || row[softKey] === undefined) && (!scopeTest || scopeTest(row)) && (!filterTest || filterTest(row));
+    return { key, where, test, deny: false, scopeText };
+  };
+
   /** Distinguishes this runtime's predicates from another's with the same text. */
   const instance = crypto.randomUUID();
   const runtime: ResourceRuntime = {
@@ -309,19 +331,18 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       const scopeText = scope.kind === "rsql" ? scope.text : scope.kind;
       // Keyed per resource runtime too: two apps on one hub may differ in columns or soft delete.
       const key = JSON.stringify([instance, scopeText, text ?? ""]);
-      if (scope.kind === "none") return { key, where, test: () => false, deny: true, scopeText };
-      const filterNode = text === undefined ? null : parseRsql(text, limits);
-      const filterTest = filterNode ? toPredicate(filterNode, { columns: userCompile.columns, customOperators: config.customOperators }) : undefined;
-      let scopeTest: ((row: Record<string, unknown>) => boolean) | undefined;
-      if (scope.kind === "rsql") {
-        const node = parseRsql(scope.text, scopeLimits);
-        if (hasRelationPath(node)) return { key, where, test: undefined, deny: false, scopeText };
-        scopeTest = toPredicate(node, { columns, customOperators: config.customOperators });
+      // Subscribers with one predicate share one matcher (its compiled test): the key says all
+      // a subscribe predicate depends on.
+      const shared = liveMatchers.get(key);
+      if (shared) {
+        liveMatchers.delete(key);
+        liveMatchers.set(key, shared);
+        return shared;
       }
-      const softKey = softDelete?.key;
-      const test = (row: Record<string, unknown>) =>
-        (softKey === undefined || row[softKey] === null || row[softKey] === undefined) && (!scopeTest || scopeTest(row)) && (!filterTest || filterTest(row));
-      return { key, where, test, deny: false, scopeText };
+      const matcher = buildLiveMatcher(key, where, scope, text);
+      liveMatchers.set(key, matcher);
+      if (liveMatchers.size > LIVE_MATCHERS) liveMatchers.delete(liveMatchers.keys().next().value!);
+      return matcher;
     },
 
     present(row, select) {

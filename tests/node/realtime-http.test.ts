@@ -157,3 +157,99 @@ describe("subscriptions over HTTP", () => {
     }
   });
 });
+
+describe("SSE written straight to the Node response (startServer)", () => {
+  let h: DbHarness;
+  let closeDb: () => Promise<void>;
+  beforeAll(async () => {
+    ({ harness: h, close: closeDb } = await nodeDatabases.find((f) => f.name === "better-sqlite3")!.open());
+  });
+  afterAll(() => closeDb());
+
+  const post = (base: string, name: string) =>
+    fetch(`${base}/api/people`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, email: name }) });
+
+  it("keeps every header the app and its middleware set, and streams events", async () => {
+    await h.reset();
+    const app = createCovara({ cors: true, realtime: { hub: createMemoryHub() } });
+    app.use("*", async (c, next) => {
+      await next();
+      c.header("X-Trace", "t-1");
+      c.res.headers.append("Set-Cookie", "a=1; Path=/");
+      c.res.headers.append("Set-Cookie", "b=2; Path=/");
+    });
+    app.resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await startServer(app, { port: 0, hostname: "127.0.0.1", gracefulShutdown: false, drainTimeoutMs: 2000 });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const res = await fetch(`${base}/api/people/subscribe`, { headers: { origin: "https://app.example" } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/event-stream");
+      expect(res.headers.get("cache-control")).toBe("no-cache, no-transform");
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+      expect(res.headers.get("x-trace")).toBe("t-1");
+      expect(res.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+      expect(res.headers.has("x-hono-already-sent")).toBe(false);
+      const reader = readSse(res);
+      await reader.synced();
+      await post(base, "a");
+      await reader.until(() => reader.events().length === 1);
+      expect(reader.events()[0]).toMatchObject({ type: "added", object: { name: "a" } });
+      await reader.close();
+      await eventually(() => app.realtime.openStreams === 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a middleware that replaces the stream's response wins, and the stream is closed", async () => {
+    await h.reset();
+    const app = createCovara({ realtime: { hub: createMemoryHub() } });
+    app.use("*", async (c, next) => {
+      await next();
+      if (c.req.query("refuse") === "1") c.res = new Response("maintenance", { status: 503 });
+    });
+    app.resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await startServer(app, { port: 0, hostname: "127.0.0.1", gracefulShutdown: false, drainTimeoutMs: 2000 });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const refused = await fetch(`${base}/api/people/subscribe?refuse=1`);
+      expect(refused.status).toBe(503);
+      expect(await refused.text()).toBe("maintenance");
+      await eventually(() => app.realtime.openStreams === 0);
+      // The connection is reusable and the next subscription streams as usual.
+      const reader = readSse(await fetch(`${base}/api/people/subscribe`));
+      await reader.synced();
+      await post(base, "b");
+      await reader.until(() => reader.events().length === 1);
+      await reader.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("the same app under @hono/node-server's own serve() streams through a web body", async () => {
+    await h.reset();
+    const { serve } = await import("@hono/node-server");
+    const app = createCovara({ realtime: { hub: createMemoryHub() } }).resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+    });
+    const { port } = server.address() as { port: number };
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const reader = readSse(await fetch(`${base}/api/people/subscribe`));
+      await reader.synced();
+      await post(base, "c");
+      await reader.until(() => reader.events().length === 1);
+      expect(reader.events()[0]).toMatchObject({ type: "added", object: { name: "c" } });
+      await reader.close();
+      await eventually(() => app.realtime.openStreams === 0);
+    } finally {
+      (server as import("node:http").Server).closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

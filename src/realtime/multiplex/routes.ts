@@ -7,6 +7,7 @@
  */
 import { Hono, type Context } from "hono";
 import { SSE_HEADERS } from "../sse.js";
+import { nodeTargetOf } from "../node-target.js";
 import { controlHandlers, ownerOf, type MultiplexSource } from "./control.js";
 import { MuxRegistry, MuxStream } from "./stream.js";
 
@@ -38,6 +39,7 @@ export function multiplexRouter(source: MultiplexSource, options: MultiplexOptio
       maxQueueBytes: options.maxQueueBytes ?? 262_144,
       onBackpressure: sse.onBackpressure ?? "invalidate",
       maxChannels: options.maxChannelsPerConnection ?? 200,
+      target: nodeTargetOf(c.env),
       onClose: () => {
         registry.delete(mux);
         release?.();
@@ -47,7 +49,7 @@ export function multiplexRouter(source: MultiplexSource, options: MultiplexOptio
     mux.ready();
     registry.add(mux);
     release = source.realtime.hold(mux);
-    return new Response(mux.body, { headers: SSE_HEADERS });
+    return mux.response(SSE_HEADERS);
   });
   router.post("/:cid/subscribe", (c) => control.subscribe(c));
   router.post("/:cid/unsubscribe", (c) => control.unsubscribe(c));

@@ -6,6 +6,7 @@
  * @module
  */
 import { frame, SseStream, type BackpressurePolicy } from "../sse.js";
+import type { NodeTarget } from "../node-target.js";
 
 /** What a channel's frame carries (spec 20 §10.4; `synced` as on a standalone stream). */
 export type ChannelFrameName = "connected" | "message" | "synced" | "aggregate" | "error";
@@ -26,6 +27,8 @@ export interface MuxStreamOptions {
   maxChannels: number;
   /** Runs once when the stream ends, after its channels were closed. */
   onClose?: () => void;
+  /** The Node response to write to directly (see node-target.ts). */
+  target?: NodeTarget;
 }
 
 /** A shared stream and the channels open on it. */
@@ -45,13 +48,14 @@ export class MuxStream {
       heartbeatMs: options.heartbeatMs,
       maxQueueBytes: options.maxQueueBytes,
       onBackpressure: options.onBackpressure,
+      target: options.target,
       onClose: () => this.#ended(),
     });
   }
 
-  /** The response body. */
-  get body(): ReadableStream<Uint8Array> {
-    return this.#stream.body;
+  /** The route's answer (see `SseStream.response`). */
+  response(headers: Record<string, string>): Response {
+    return this.#stream.response(headers);
   }
 
   get open(): boolean {

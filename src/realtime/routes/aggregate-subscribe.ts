@@ -14,6 +14,7 @@ import type { ResourceRuntime } from "../../resource/runtime.js";
 import { resolveScope, type ResolvedScope } from "../../resource/scope.js";
 import { LiveAggregate, type AggregateOutput } from "../live-aggregate.js";
 import { frame, SSE_HEADERS, SseStream } from "../sse.js";
+import { nodeTargetOf } from "../node-target.js";
 import { SlotLimitError } from "../types.js";
 import { subscriptionClaims, tooManySubscriptions } from "./subscribe.js";
 
@@ -105,6 +106,7 @@ export function aggregateSubscribeHandler(rt: ResourceRuntime) {
       heartbeatMs: sse.heartbeatMs,
       maxQueueBytes: sse.maxQueueBytes,
       onBackpressure: sse.onBackpressure,
+      target: nodeTargetOf(c.env),
       onClose: () => live?.close(),
     });
     live = create(streamOutput(stream), () => release?.());
@@ -117,6 +119,6 @@ export function aggregateSubscribeHandler(rt: ResourceRuntime) {
     }
     release = rt.realtime.hold(stream);
     live.run();
-    return new Response(stream.body, { headers: SSE_HEADERS });
+    return stream.response(SSE_HEADERS);
   };
 }

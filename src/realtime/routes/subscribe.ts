@@ -13,6 +13,7 @@ import type { ResourceRuntime } from "../../resource/runtime.js";
 import { actingUser } from "../publish.js";
 import { liveQuery } from "../live-query.js";
 import { eventFrame, frame, SSE_HEADERS, SseStream } from "../sse.js";
+import { nodeTargetOf } from "../node-target.js";
 import { LiveSubscription, type LiveEvent, type LiveOutput, type LiveStart } from "../subscription.js";
 import { SlotLimitError, type SlotClaim } from "../types.js";
 import type { ResolvedSseOptions } from "../options.js";
@@ -105,6 +106,15 @@ export function joinScopeNeedsRecheck(): ValidationError {
   return new ValidationError("Relation-path subscribe scopes require sse.scopeRecheckMs > 0");
 }
 
+/** One error logger per resource, not a closure per subscription (it would keep its scope alive). */
+const errorLoggers = new WeakMap<ResourceRuntime, (error: unknown) => void>();
+
+function errorLogger(rt: ResourceRuntime): (error: unknown) => void {
+  let log = errorLoggers.get(rt);
+  if (!log) errorLoggers.set(rt, (log = (error) => rt.realtime.logger.error(`Subscription on ${rt.model.name} failed`, { error: String(error) })));
+  return log;
+}
+
 /** Builds the (not yet connected) subscription once its transport exists. */
 export type SubscriptionFactory = (output: LiveOutput, onClose: () => void) => LiveSubscription;
 
@@ -133,7 +143,7 @@ export async function prepareSubscription(rt: ResourceRuntime, c: Context, param
       pageSize: sse.snapshotPageSize,
       presentation: presentsAlike(rt, params.include) ? rt : undefined,
       onClose,
-      onError: (error) => rt.realtime.logger.error(`Subscription on ${rt.model.name} failed`, { error: String(error) }),
+      onError: errorLogger(rt),
     });
 }
 
@@ -181,6 +191,7 @@ export function subscribeHandler(rt: ResourceRuntime) {
       heartbeatMs: sse.heartbeatMs,
       maxQueueBytes: sse.maxQueueBytes,
       onBackpressure: sse.onBackpressure,
+      target: nodeTargetOf(c.env),
       onClose: () => subscription?.close(),
     });
     subscription = create(new StreamOutput(stream), () => release?.());
@@ -193,6 +204,6 @@ export function subscribeHandler(rt: ResourceRuntime) {
     }
     release = rt.realtime.hold(stream);
     void subscription.run();
-    return new Response(stream.body, { headers: SSE_HEADERS });
+    return stream.response(SSE_HEADERS);
   };
 }
