@@ -15,6 +15,8 @@ import { DEFAULT_BODY_LIMIT, type BodyRules } from "./input.js";
 import { columnKey, isD1, tableModel, transactionSupport, type TableModel, type TransactionSupport } from "./model.js";
 import { openAccess, resolveScope, type ResolvedScope } from "./scope.js";
 import { relationPathSql } from "./relations/paths.js";
+import { orderClauses } from "./order.js";
+import { PreparedReads, preparesReads } from "./prepared-reads.js";
 import { hasRelationPath, rowSatisfiesSql } from "./scope-row.js";
 import { Realtime } from "../realtime/realtime.js";
 import { resolveSseOptions, type ResolvedSseOptions } from "../realtime/options.js";
@@ -86,6 +88,11 @@ export interface ResourceRuntime {
    * as SQL and, unless the scope walks relations, as an in-memory test. Throws 401/400 first.
    */
   liveMatcher(c: Context, filter?: string): Promise<LiveMatcher>;
+  /**
+   * Prepared fixed-shape reads under `where` when it is one of the resource's static clauses
+   * (none, or not soft-deleted) and the database gains from them; else undefined.
+   */
+  preparedReads(where: SQL | undefined): PreparedReads | undefined;
 }
 
 /** A compiled subscription predicate. */
@@ -254,6 +261,9 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
     return { key, where, test, deny: false, scopeText };
   };
 
+  // Keyed by the static where clauses only (see `preparedReads`), so it holds two entries at most.
+  const prepared = preparesReads(db, model, d1) ? new Map<SQL | undefined, PreparedReads>() : undefined;
+
   /** Distinguishes this runtime's predicates from another's with the same text. */
   const instance = crypto.randomUUID();
   const runtime: ResourceRuntime = {
@@ -317,9 +327,11 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       const id = idFromPath(idColumn, rawId);
       if (id === INVALID) throw new NotFoundError(model.name, rawId);
       const scoped = await runtime.where(c, op);
-      const condition = scoped ? and(eq(idColumn, id), scoped) : eq(idColumn, id);
+      const prepared = runtime.preparedReads(scoped);
       // The id is the primary key: at most one row, no LIMIT needed.
-      const [row] = await db.select().from(table).where(condition);
+      const [row] = prepared
+        ? [await prepared.byId(id)]
+        : await db.select().from(table).where(scoped ? and(eq(idColumn, id), scoped) : eq(idColumn, id));
       if (!row) throw new NotFoundError(model.name, rawId);
       return { id, row };
     },
@@ -343,6 +355,13 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
       liveMatchers.set(key, matcher);
       if (liveMatchers.size > LIVE_MATCHERS) liveMatchers.delete(liveMatchers.keys().next().value!);
       return matcher;
+    },
+
+    preparedReads(where) {
+      if (!prepared || (where !== undefined && where !== notDeleted)) return undefined;
+      let reads = prepared.get(where);
+      if (!reads) prepared.set(where, (reads = new PreparedReads(db, model, where, orderClauses([], idColumn, runtime.nullsLast))));
+      return reads;
     },
 
     present(row, select) {

@@ -7,6 +7,8 @@ import type { ResourceRuntime } from "../runtime.js";
 export function countHandler(rt: ResourceRuntime) {
   return async (c: Context) => {
     const where = await rt.where(c, "read", c.req.query("filter"));
+    const prepared = rt.preparedReads(where);
+    if (prepared) return c.json({ count: await prepared.count() });
     const [result] = await rt.db.select({ count: count() }).from(rt.model.table).where(where);
     // Postgres drivers may return counts as strings.
     return c.json({ count: Number(result?.count ?? 0) });

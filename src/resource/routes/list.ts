@@ -26,6 +26,8 @@ export function listHandler(rt: ResourceRuntime) {
     const where = await rt.where(c, "read", query.filter);
 
     let page: SQL | undefined = where;
+    // The first page in id order under a static clause is a prepared statement.
+    const prepared = query.cursor || fields.length > 0 ? undefined : rt.preparedReads(where);
     if (query.cursor) {
       const position = await decodeCursor(query.cursor, { orderBy, secret, maxAgeMs });
       const lastId = idFromPath(idColumn, position.id);
@@ -34,12 +36,14 @@ export function listHandler(rt: ResourceRuntime) {
       page = where ? and(where, after) : after;
     }
 
-    const rows: Record<string, unknown>[] = await db
-      .select()
-      .from(table)
-      .where(page)
-      .orderBy(...orderClauses(fields, idColumn, rt.nullsLast))
-      .limit(limit + 1);
+    const rows: Record<string, unknown>[] = prepared
+      ? await prepared.firstPage(limit + 1)
+      : await db
+          .select()
+          .from(table)
+          .where(page)
+          .orderBy(...orderClauses(fields, idColumn, rt.nullsLast))
+          .limit(limit + 1);
     const hasMore = rows.length > limit;
     if (hasMore) rows.length = limit;
 
@@ -55,8 +59,12 @@ export function listHandler(rt: ResourceRuntime) {
     if (included) await included;
     const body: Record<string, unknown> = { items, nextCursor, hasMore };
     if (query.totalCount === "true") {
-      const [result] = await db.select({ count: count() }).from(table).where(where);
-      body.totalCount = Number(result?.count ?? 0);
+      const counter = rt.preparedReads(where);
+      if (counter) body.totalCount = await counter.count();
+      else {
+        const [result] = await db.select({ count: count() }).from(table).where(where);
+        body.totalCount = Number(result?.count ?? 0);
+      }
     }
     return c.json(body);
   };
