@@ -219,6 +219,71 @@ for (const { label, namespace } of [
       }
     });
 
+    it("runs a shard's forwards one at a time, even when one waits for the primary", async () => {
+      const resource = uniqueName("overlap");
+      const hub = createDurableObjectHub(namespace, { shards: SHARDS });
+      const s = subscriber();
+      const conn = await hub.connect(resource, s.deliver, { claims: claimsOf("u1") });
+      try {
+        await hub.append(resource, [create(1)]);
+        await eventually(() => s.received.length === 1);
+        const shard = await shardHolding(namespace, resource);
+        await appendSilently(namespace, resource, [2, 3, 4]);
+        const [third, fourth] = await hub.since(resource, 2, 2);
+        // The first closes its gap (2) through the primary while the second arrives.
+        await Promise.all([forwardTo(namespace, resource, shard, [third!]), forwardTo(namespace, resource, shard, [fourth!])]);
+        await hub.append(resource, [create(5)]);
+        await eventually(() => s.received.length >= 5);
+        await sleep(50);
+        expect(s.seqs()).toEqual([1, 2, 3, 4, 5]);
+      } finally {
+        conn.close();
+        await hub.close();
+      }
+    });
+
+    it("gives every socket, connected while appends run, each later entry exactly once", async () => {
+      const resource = uniqueName("racing");
+      const hub = createDurableObjectHub(namespace, { shards: SHARDS });
+      const subscribers = Array.from({ length: 8 }, () => subscriber());
+      const writes = Array.from({ length: 30 }, (_, n) => hub.append(resource, [create(n)]));
+      // One user: every connection lands on the same shard, racing the forwards there.
+      const conns = await Promise.all(subscribers.map((s) => hub.connect(resource, s.deliver, { claims: claimsOf("u1", 100) })));
+      try {
+        await Promise.all(writes);
+        await eventually(() => subscribers.every((s, i) => s.received.at(-1)?.seq === 30 || conns[i]!.window.head === 30));
+        await sleep(50);
+        for (const [i, s] of subscribers.entries()) {
+          const head = conns[i]!.window.head;
+          expect(s.seqs()).toEqual(Array.from({ length: 30 - head }, (_, n) => head + n + 1));
+        }
+      } finally {
+        for (const conn of conns) conn.close();
+        await hub.close();
+      }
+    });
+
+    it("starts a socket that joins a lagging shard at its window, while older sockets catch up", async () => {
+      const resource = uniqueName("lagging");
+      const hub = createDurableObjectHub(namespace, { shards: SHARDS });
+      const [early, late] = [subscriber(), subscriber()];
+      // One user: both connections land on the same shard.
+      const conns = [await hub.connect(resource, early.deliver, { claims: claimsOf("u1") })];
+      try {
+        await appendSilently(namespace, resource, [1, 2]);
+        conns.push(await hub.connect(resource, late.deliver, { claims: claimsOf("u1") }));
+        expect(conns.map((conn) => conn.window.head)).toEqual([0, 2]);
+        await hub.append(resource, [create(3)]);
+        await eventually(() => early.received.length >= 3 && late.received.length >= 1);
+        await sleep(50);
+        expect(early.seqs()).toEqual([1, 2, 3]);
+        expect(late.seqs()).toEqual([3]);
+      } finally {
+        for (const conn of conns) conn.close();
+        await hub.close();
+      }
+    });
+
     it("closes the shard's sockets when the missing entries are no longer retained", async () => {
       const resource = uniqueName("pruned");
       const hub = createDurableObjectHub(namespace, { shards: SHARDS, maxEntries: 2 });
