@@ -293,7 +293,8 @@ function checkShards(shards: number | Record<string, number>): number | Record<s
 
 /**
  * Creates a `HubBackend` on a Durable Object namespace: the dedicated `ChangelogHub` binding, or
- * the KV binding, whose class serves hub instances too.
+ * the KV binding, whose class serves hub instances too. `shards` spreads a hot resource's
+ * subscribers over fan-out objects (e.g. `{ shards: { messages: 8 } }`; docs/realtime-scaling.md).
  * @example
  * ```ts
  * import { createDurableObjectHub } from "covara/cloudflare";

@@ -127,10 +127,10 @@ for (const { label, namespace } of [
     it("keeps claim limits exact across shards: per key and resource-wide", async () => {
       const resource = uniqueName("limits");
       const hub = createDurableObjectHub(namespace, { shards: SHARDS });
-      const attempt = (user: string) =>
+      const attempt = (user: string): Promise<HubConnection | Error> =>
         hub.connect(resource, () => {}, { claims: claimsOf(user, 3, 6) }).then(
           (conn) => conn,
-          (err: unknown) => err,
+          (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
         );
       const same = await Promise.all(Array.from({ length: 8 }, () => attempt("same")));
       const admitted = same.filter((r): r is HubConnection => !(r instanceof Error));
