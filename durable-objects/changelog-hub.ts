@@ -3,12 +3,16 @@
  * `hub:<resource>`. A thin shell over `SqlChangelog` on the object's SQLite storage, plus fan-out
  * to WebSockets accepted with the hibernation API, so an idle hub is evicted while its
  * subscribers stay connected (DESIGN.md "Realtime in more detail"). The same request handler
- * also runs inside `KvStoreObject`, for apps that bind only `COVARA_KV`. No `cloudflare:workers`
- * import: structural types keep the module loadable in Node.
+ * also runs inside `KvStoreObject`, for apps that bind only `COVARA_KV`. An instance may also
+ * serve as a fan-out shard `hub:<resource>#<i>` of a sharded resource (hub-fanout.ts). No
+ * `cloudflare:workers` import: structural types keep the module loadable in Node.
  * @module
  */
 import { SqlChangelog, type HubSql } from "../src/realtime/hub-sql.js";
 import type { ChangeInput, ChangelogRetention, ChangelogWindow, ChangeEntry } from "../src/realtime/types.js";
+import { FanOutSender, FanOutShard, type ForwardRequest } from "./hub-fanout.js";
+import { HubPeers } from "./hub-peers.js";
+import { BadRequest, broadcast, closeSocket, MAX_CLAIMS, newWebSocketPair, openSockets, reply, send, tag, type Attachment } from "./hub-sockets.js";
 
 /** A server-side hibernatable WebSocket, as far as the hub uses it. */
 export interface HubSocket {
@@ -24,22 +28,39 @@ export interface HubObjectState {
   storage: { sql: HubSql };
   acceptWebSocket(ws: HubSocket, tags?: string[]): void;
   getWebSockets(tag?: string): HubSocket[];
+  /** The object's id: a sharded hub finds its own namespace by it (hub-peers.ts). */
+  readonly id?: { toString(): string };
+  /** Keeps forwards to fan-out shards going after the append's response. */
+  waitUntil?(promise: Promise<unknown>): void;
+  /** Loopback bindings of the Worker's exports, where the runtime provides them. */
+  readonly exports?: object;
 }
 
 /** Origin of hub requests; the KV object routes requests for this host to its hub handler. */
 export const HUB_ORIGIN = "https://covara-hub.internal";
 
-/** One changelog operation as it travels from `createDurableObjectHub` to the object (JSON). */
+/**
+ * One changelog operation as it travels from `createDurableObjectHub` to the object (JSON), or
+ * between the objects of a sharded resource: a fan-out shard asks the primary for the `window`
+ * naming itself (`shard`), and the primary `forward`s appended entries to the shards.
+ */
 export type HubRequest =
   | { op: "append"; resource: string; changes: ChangeInput[]; retention?: ChangelogRetention }
-  | { op: "window"; resource: string; retention?: ChangelogRetention }
-  | { op: "since"; resource: string; after: number; limit: number; retention?: ChangelogRetention };
+  | { op: "window"; resource: string; retention?: ChangelogRetention; shard?: number }
+  | { op: "since"; resource: string; after: number; limit: number; retention?: ChangelogRetention }
+  | { op: "forward"; resource: string; shard: number; entries: ChangeEntry[] };
 
-/** What a connect upgrade carries (JSON in the `q` search parameter). */
+/**
+ * What a connect upgrade carries (JSON in the `q` search parameter). `shard`: the object is fan-out
+ * shard `shard` of the resource. `hold`: the socket only holds its claims' slots (no window, no
+ * entries), for a sharded connection whose claims live on other shards than its delivery socket.
+ */
 export interface HubConnectRequest {
   resource: string;
   claims?: { key: string; limit: number }[];
   retention?: ChangelogRetention;
+  shard?: number;
+  hold?: boolean;
 }
 
 /**
@@ -54,33 +75,23 @@ export type HubReply =
 /** Messages the object sends down a subscriber socket. The window always comes first. */
 export type HubSocketMessage = { type: "window"; window: ChangelogWindow } | { type: "entries"; entries: ChangeEntry[] };
 
-/** Per-connection state kept with the socket through hibernation (`serializeAttachment`). */
-interface Attachment {
-  resource: string;
-  claims: string[];
-}
-
-/** `WebSocket.OPEN`: sockets in any other state hold no slot. */
-const OPEN = 1;
-/** Workers caps a socket at 10 tags (one goes to the resource) of at most 256 characters each. */
-const MAX_CLAIMS = 9;
-const MAX_TAG_LENGTH = 256;
-/**
- * Characters of entry JSON per socket message: at most 3 UTF-8 bytes each, so a message stays
- * under the 1 MiB that older Workers runtimes accept.
- */
-const MESSAGE_BUDGET = 256 * 1024;
-
-class BadRequest extends Error {}
-
 /**
  * The hub's request and WebSocket handling, shared by `ChangelogHub` and `KvStoreObject`. Tables
  * are created on first use, so a KV shard that never serves a hub request holds none of them.
  */
 export class ChangelogHubHandler {
   #log: SqlChangelog | undefined;
+  #sender: FanOutSender | undefined;
+  #shard: FanOutShard | undefined;
+  readonly #peers: HubPeers;
 
-  constructor(private readonly ctx: HubObjectState) {}
+  /** `env` is the Worker's env: a sharded resource's objects find their namespace in it. */
+  constructor(
+    private readonly ctx: HubObjectState,
+    env?: unknown,
+  ) {
+    this.#peers = new HubPeers(ctx, env);
+  }
 
   /** Whether a request to a shared object is meant for its hub (see `HUB_ORIGIN`). */
   static matches(request: Request): boolean {
@@ -89,6 +100,16 @@ export class ChangelogHubHandler {
 
   private get log(): SqlChangelog {
     return (this.#log ??= new SqlChangelog(this.ctx.storage.sql));
+  }
+
+  /** The primary's forwarding to its fan-out shards (a no-op while none registered). */
+  private get sender(): FanOutSender {
+    return (this.#sender ??= new FanOutSender(this.ctx, this.ctx.storage.sql, this.#peers));
+  }
+
+  /** This object's role as a fan-out shard, once a sharded connect or forward reaches it. */
+  private get shard(): FanOutShard {
+    return (this.#shard ??= new FanOutShard(this.ctx, this.ctx.storage.sql, this.#peers));
   }
 
   /** Serves a WebSocket upgrade (`connect`) or a POSTed JSON `HubRequest`. */
@@ -100,6 +121,10 @@ export class ChangelogHubHandler {
         body = (await request.json()) as HubRequest;
       } catch {
         throw new BadRequest("body must be a JSON hub request");
+      }
+      if (body?.op === "forward") {
+        checkResource(body.resource);
+        return reply({ ok: true, value: await this.shard.forward(body as ForwardRequest) }, 200);
       }
       return reply({ ok: true, value: this.run(body) }, 200);
     } catch (err) {
@@ -116,11 +141,17 @@ export class ChangelogHubHandler {
         if (!Array.isArray(request.changes)) throw new BadRequest("changes must be an array");
         const entries = this.log.append(resource, request.changes, request.retention);
         // Sent in the same synchronous step as the append: the object is single-threaded, so
-        // every socket receives the appends in seq order.
-        if (entries.length > 0) this.broadcast(resource, entries);
+        // every socket receives the appends in seq order (and each shard's queue fills in order).
+        if (entries.length > 0) {
+          broadcast(this.ctx, resource, entries);
+          this.sender.forward(resource, entries);
+        }
         return entries;
       }
       case "window":
+        // A shard asking for a window is about to hand it to a new socket: from this step on,
+        // every entry after it is forwarded to that shard.
+        if (request.shard !== undefined) this.sender.register(resource, checkShard(request.shard));
         return this.log.window(resource, request.retention);
       case "since":
         if (!Number.isFinite(request.after) || !Number.isFinite(request.limit)) throw new BadRequest("after and limit must be numbers");
@@ -143,44 +174,31 @@ export class ChangelogHubHandler {
     for (const claim of claims) {
       if (typeof claim?.key !== "string" || !Number.isFinite(claim.limit)) throw new BadRequest("a claim needs a key and a limit");
     }
-    // Hashing (async) happens first; from here on nothing awaits, so counting the slots,
-    // registering the socket and reading the window form one step no request can split.
+    const shard = params.shard === undefined ? undefined : checkShard(params.shard);
+    // Hashing (async) happens first; from here on nothing awaits (a shard awaits the primary's
+    // window before `admit`), so counting the slots, registering the socket and reading the
+    // window form one step no request can split.
     const claimTags = await Promise.all(claims.map((claim) => tag("claim:", claim.key)));
-    const resourceTag = await tag("r:", resource);
-    const refused = claimTags.findIndex((claimTag, i) => this.open(claimTag).length >= claims[i]!.limit);
-    if (refused >= 0) return reply({ ok: false, code: "SLOT_LIMIT", claim: refused }, 429);
-
-    const pair = newWebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [...new Set([resourceTag, ...claimTags])]);
     const attachment: Attachment = { resource, claims: claims.map((claim) => claim.key) };
-    server.serializeAttachment(attachment);
-    send(server, JSON.stringify({ type: "window", window: this.log.window(resource, params.retention) } satisfies HubSocketMessage));
-    return new Response(null, { status: 101, webSocket: client } as ResponseInit);
-  }
-
-  /** Open sockets carrying `tag`: a socket whose close is under way no longer holds its slots. */
-  private open(tag: string): HubSocket[] {
-    return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === OPEN);
+    if (params.hold === true) return this.admit(claims, claimTags, [], { ...attachment, hold: true });
+    const tags = [await tag("r:", resource)];
+    if (shard === undefined) return this.admit(claims, claimTags, tags, attachment, this.log.window(resource, params.retention));
+    return this.shard.connect(resource, shard, params.retention, (window) => this.admit(claims, claimTags, tags, { ...attachment, after: window.head }, window));
   }
 
   /**
-   * Sends appended entries to the resource's open sockets, in as few messages as fit the budget:
-   * Workers refuses received messages over its size limit (1 MiB on older runtimes) by closing
-   * the socket, and a closed socket makes its holder resume through `since` rather than lose
-   * entries silently.
+   * Refuses the connection (429 `SLOT_LIMIT`) if a claim is full, else accepts the socket with
+   * its tags and sends the window first (a slot-holding socket gets no window).
    */
-  private broadcast(resource: string, entries: ChangeEntry[]): void {
-    // Tags longer than the limit were hashed at connect; resource names that long are not
-    // expected, so broadcasting falls back to the attachment for them rather than hashing here.
-    const resourceTag = `r:${resource}`;
-    const sockets = (
-      resourceTag.length <= MAX_TAG_LENGTH
-        ? this.ctx.getWebSockets(resourceTag)
-        : this.ctx.getWebSockets().filter((ws) => (ws.deserializeAttachment() as Attachment | null)?.resource === resource)
-    ).filter((ws) => ws.readyState === OPEN);
-    if (sockets.length === 0) return;
-    for (const message of entryMessages(entries)) for (const ws of sockets) send(ws, message);
+  private admit(claims: { limit: number }[], claimTags: string[], tags: string[], attachment: Attachment, window?: ChangelogWindow): Response {
+    const refused = claimTags.findIndex((claimTag, i) => openSockets(this.ctx, claimTag).length >= claims[i]!.limit);
+    if (refused >= 0) return reply({ ok: false, code: "SLOT_LIMIT", claim: refused }, 429);
+    const pair = newWebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [...new Set([...tags, ...claimTags])]);
+    server.serializeAttachment(attachment);
+    if (window) send(server, JSON.stringify({ type: "window", window } satisfies HubSocketMessage));
+    return new Response(null, { status: 101, webSocket: client } as ResponseInit);
   }
 
   /** Subscribers only listen; anything they send is ignored. */
@@ -188,20 +206,13 @@ export class ChangelogHubHandler {
 
   /** Completes the closing handshake. The socket's slots were freed when it stopped being open. */
   webSocketClose(ws: HubSocket, _code: number, _reason: string, _wasClean: boolean): void {
-    try {
-      ws.close(1000, "closed");
-    } catch {
-      // Already closed (the runtime may answer the close frame itself).
-    }
+    // The runtime may answer the close frame itself, in which case this close is a no-op.
+    closeSocket(ws, 1000, "closed");
   }
 
   /** A broken socket is simply dropped: it leaves `getWebSockets`, and with it its slots. */
   webSocketError(ws: HubSocket, _error: unknown): void {
-    try {
-      ws.close(1011, "error");
-    } catch {
-      // Already closed.
-    }
+    closeSocket(ws, 1011, "error");
   }
 }
 
@@ -225,8 +236,8 @@ export class ChangelogHubHandler {
 export class ChangelogHub {
   private readonly hub: ChangelogHubHandler;
 
-  constructor(ctx: HubObjectState, _env?: unknown) {
-    this.hub = new ChangelogHubHandler(ctx);
+  constructor(ctx: HubObjectState, env?: unknown) {
+    this.hub = new ChangelogHubHandler(ctx, env);
   }
 
   /** Serves one hub request (see `ChangelogHubHandler.fetch`). */
@@ -255,56 +266,7 @@ function checkResource(resource: unknown): string {
   return resource;
 }
 
-/** A socket tag within the runtime's length limit: long values are replaced by their SHA-256. */
-async function tag(prefix: string, value: string): Promise<string> {
-  if (prefix.length + value.length <= MAX_TAG_LENGTH) return prefix + value;
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return `${prefix}#${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-/** `new WebSocketPair()`, looked up at run time: the global exists only in workerd. */
-function newWebSocketPair(): { 0: HubSocket; 1: HubSocket } {
-  const Pair = (globalThis as { WebSocketPair?: new () => { 0: HubSocket; 1: HubSocket } }).WebSocketPair;
-  if (!Pair) throw new Error("WebSocketPair is only available on Cloudflare Workers");
-  return new Pair();
-}
-
-/**
- * `entries` as `HubSocketMessage` JSON strings of at most `MESSAGE_BUDGET` characters each (an
- * entry larger than that travels alone), in seq order.
- */
-function entryMessages(entries: ChangeEntry[]): string[] {
-  const messages: string[] = [];
-  let batch: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (batch.length > 0) messages.push(`{"type":"entries","entries":[${batch.join(",")}]}`);
-    batch = [];
-    size = 0;
-  };
-  for (const entry of entries) {
-    const json = JSON.stringify(entry);
-    if (size + json.length > MESSAGE_BUDGET) flush();
-    batch.push(json);
-    size += json.length + 1;
-  }
-  flush();
-  return messages;
-}
-
-function send(ws: HubSocket, message: string): void {
-  try {
-    ws.send(message);
-  } catch {
-    // Closing tells the holder (onLost) to resume from its last seq instead of missing entries.
-    try {
-      ws.close(1011, "send failed");
-    } catch {
-      // Already closed: its close event releases it.
-    }
-  }
-}
-
-function reply(body: HubReply, status: number): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+function checkShard(shard: unknown): number {
+  if (typeof shard !== "number" || !Number.isInteger(shard) || shard < 0) throw new BadRequest("shard must be a non-negative integer");
+  return shard;
 }

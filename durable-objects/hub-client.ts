@@ -2,8 +2,10 @@
  * The `HubBackend` that talks to per-resource hub objects (`ChangelogHub`, or `KvStoreObject`
  * instances named `hub:<resource>`). Changelog operations are JSON requests; each `connect` opens
  * its own WebSocket inside the caller's request, since Workers forbids using one request's I/O
- * objects from another (spec 30-deploy §5.4). Stubs are derived per operation and never kept, so
- * the backend itself is safe to memoise at module scope. No Cloudflare imports: loads in Node.
+ * objects from another (spec 30-deploy §5.4). With `shards`, connects go to the resource's
+ * fan-out objects `hub:<resource>#<i>` instead (hub-fanout.ts). Stubs are derived per operation
+ * and never kept, so the backend itself is safe to memoise at module scope. No Cloudflare
+ * imports: loads in Node.
  * @module
  */
 import {
@@ -15,8 +17,11 @@ import {
   type HubBackend,
   type HubConnectOptions,
   type HubConnection,
+  type SlotClaim,
 } from "../src/realtime/types.js";
 import { HUB_ORIGIN, type HubConnectRequest, type HubReply, type HubRequest, type HubSocketMessage } from "./changelog-hub.js";
+import { primaryName, shardName } from "./hub-peers.js";
+import { shardOf } from "./kv-client.js";
 
 /** What the client needs of a Durable Object stub. */
 export interface HubObjectStub {
@@ -29,8 +34,17 @@ export interface HubObjectNamespace<Id = unknown> {
   get(id: Id): HubObjectStub;
 }
 
-/** Options of `createDurableObjectHub`: retention, applied by the hub on every append. */
-export interface DurableObjectHubOptions extends ChangelogRetention {}
+/** Options of `createDurableObjectHub`: retention, applied by the hub on every append, and sharding. */
+export interface DurableObjectHubOptions extends ChangelogRetention {
+  /**
+   * Fan-out objects that hold a resource's subscriber sockets: one number for every resource, or
+   * a number per resource name (others get 1). With 1 (the default) the resource's one object
+   * `hub:<resource>` does everything. With K > 1, `hub:<resource>` still numbers and stores every
+   * entry and answers `window`/`since`, and forwards each append to `hub:<resource>#0 … #K-1`,
+   * which hold the sockets (see docs/realtime-scaling.md).
+   */
+  shards?: number | Record<string, number>;
+}
 
 /** The client end of a hub socket (a Workers `WebSocket` from `response.webSocket`). */
 interface ClientSocket {
@@ -53,6 +67,7 @@ function isRetryable(err: unknown): boolean {
 export class DurableObjectHub implements HubBackend {
   readonly kind = "durable-object";
   private readonly retention: ChangelogRetention;
+  private readonly shards: number | Record<string, number>;
   /** Close functions of this backend's live connections, for `close()`. */
   private readonly live = new Set<() => Promise<void>>();
 
@@ -61,11 +76,17 @@ export class DurableObjectHub implements HubBackend {
     options: DurableObjectHubOptions = {},
   ) {
     this.retention = { maxEntries: options.maxEntries, maxAgeMs: options.maxAgeMs };
+    this.shards = checkShards(options.shards ?? 1);
   }
 
-  /** The resource's hub object, derived for this operation only (see the module header). */
-  private stub(resource: string): HubObjectStub {
-    return this.namespace.get(this.namespace.idFromName(`hub:${resource}`));
+  /** A hub object by name, derived for this operation only (see the module header). */
+  private stub(name: string): HubObjectStub {
+    return this.namespace.get(this.namespace.idFromName(name));
+  }
+
+  /** How many fan-out objects hold `resource`'s sockets (1: the primary holds them). */
+  private shardsOf(resource: string): number {
+    return typeof this.shards === "number" ? this.shards : (Object.hasOwn(this.shards, resource) ? this.shards[resource]! : 1);
   }
 
   async append(resource: string, changes: ChangeInput[]): Promise<ChangeEntry[]> {
@@ -83,11 +104,47 @@ export class DurableObjectHub implements HubBackend {
 
   async connect(resource: string, deliver: (entries: ChangeEntry[]) => void, options: HubConnectOptions = {}): Promise<HubConnection> {
     const claims = options.claims ?? [];
-    const params: HubConnectRequest = { resource, claims: claims.map(({ key, limit }) => ({ key, limit })), retention: this.retention };
+    const shards = this.shardsOf(resource);
+    if (shards === 1) {
+      const params: HubConnectRequest = { resource, claims: wireClaims(claims), retention: this.retention };
+      const ws = await this.upgrade(resource, primaryName(resource), params, claims);
+      return this.open(resource, ws, [], deliver, options.onLost);
+    }
+    // Every claim is counted on the one shard its key hashes to, so limits stay exact across
+    // shards. The socket that receives entries goes to the last claim's shard (Covara lists the
+    // resource-wide claim first and the per-user or per-IP one last, so subscribers spread);
+    // claims of other shards are held there by slot-only sockets.
+    const home = (claim: SlotClaim) => shardOf(claim.key, shards);
+    const delivery = claims.length > 0 ? home(claims[claims.length - 1]!) : Math.floor(Math.random() * shards);
+    const elsewhere = new Map<number, SlotClaim[]>();
+    for (const claim of claims) {
+      const shard = home(claim);
+      if (shard !== delivery) elsewhere.set(shard, [...(elsewhere.get(shard) ?? []), claim]);
+    }
+    const own = claims.filter((claim) => home(claim) === delivery);
+    // The delivery socket first: a refusal there (the usual one, per user or IP) leaves nothing to undo.
+    const ws = await this.upgrade(resource, shardName(resource, delivery), { resource, claims: wireClaims(own), retention: this.retention, shard: delivery }, own);
+    const holds: ClientSocket[] = [];
+    try {
+      for (const [shard, group] of elsewhere) {
+        holds.push(await this.upgrade(resource, shardName(resource, shard), { resource, claims: wireClaims(group), hold: true }, group));
+      }
+    } catch (err) {
+      for (const socket of [ws, ...holds]) abandon(socket);
+      throw err;
+    }
+    return this.open(resource, ws, holds, deliver, options.onLost);
+  }
+
+  /**
+   * Opens one hub socket on the object `name` (not yet accepted, so no message is dispatched
+   * before its listeners exist). A refused claim (429) becomes `SlotLimitError` for that claim.
+   */
+  private async upgrade(resource: string, name: string, params: HubConnectRequest, claims: SlotClaim[]): Promise<ClientSocket> {
     const url = `${HUB_ORIGIN}/connect?q=${encodeURIComponent(JSON.stringify(params))}`;
     let response: Response;
     try {
-      response = await this.stub(resource).fetch(url, { headers: { Upgrade: "websocket" } });
+      response = await this.stub(name).fetch(url, { headers: { Upgrade: "websocket" } });
     } catch (err) {
       throw new Error(`Durable Object hub ${resource}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
@@ -98,38 +155,55 @@ export class DurableObjectHub implements HubBackend {
       if (refused) throw new SlotLimitError(refused);
       throw new Error(`Durable Object hub ${resource} refused the connection (${response.status})`);
     }
-    ws.accept();
-    return this.open(resource, ws, deliver, options.onLost);
+    return ws;
   }
 
-  /** Waits for the window message, then delivers entries until the socket closes. */
-  private open(resource: string, ws: ClientSocket, deliver: (entries: ChangeEntry[]) => void, onLost?: (reason: string) => void): Promise<HubConnection> {
+  /**
+   * Accepts the sockets, waits for the window message, then delivers entries until a socket
+   * closes. `holds` only hold claim slots: losing one loses the connection too, since its slots
+   * are gone.
+   */
+  private open(resource: string, ws: ClientSocket, holds: ClientSocket[], deliver: (entries: ChangeEntry[]) => void, onLost?: (reason: string) => void): Promise<HubConnection> {
     return new Promise((resolve, reject) => {
       let state: "opening" | "open" | "closed" = "opening";
+      const sockets = [ws, ...holds];
+      // `close()` resolves once the hub has acknowledged every socket's close.
+      const gone = new Set<ClientSocket>();
       let acknowledged: () => void = () => {};
       const closed = new Promise<void>((done) => (acknowledged = done));
+      const ack = (socket: ClientSocket) => {
+        gone.add(socket);
+        if (gone.size === sockets.length) acknowledged();
+      };
+      const closeAll = (code: number, reason: string) => {
+        for (const socket of sockets) {
+          if (gone.has(socket)) continue;
+          try {
+            socket.close(code, reason);
+          } catch {
+            ack(socket);
+          }
+        }
+      };
 
       const close = (): Promise<void> => {
         if (state !== "closed") {
           state = "closed";
           this.live.delete(close);
-          try {
-            ws.close(1000, "closed");
-          } catch {
-            acknowledged();
-          }
+          closeAll(1000, "closed");
         }
         return closed;
       };
-      const lose = (reason: string) => {
-        acknowledged();
-        if (state === "opening") reject(new Error(`Durable Object hub ${resource} closed the connection: ${reason}`));
-        else if (state === "open") {
-          state = "closed";
-          this.live.delete(close);
-          onLost?.(reason);
-        }
+      const lose = (socket: ClientSocket, reason: string) => {
+        ack(socket);
+        if (state === "closed") return;
+        const was = state;
         state = "closed";
+        this.live.delete(close);
+        // The connection's other sockets deliver or hold its slots: let them go with it.
+        closeAll(1000, "connection lost");
+        if (was === "opening") reject(new Error(`Durable Object hub ${resource} closed the connection: ${reason}`));
+        else onLost?.(reason);
       };
 
       ws.addEventListener("message", (event) => {
@@ -143,7 +217,7 @@ export class DurableObjectHub implements HubBackend {
           } catch {
             // Already closing.
           }
-          lose("malformed hub message");
+          lose(ws, "malformed hub message");
           return;
         }
         if (message.type === "window" && state === "opening") {
@@ -154,8 +228,11 @@ export class DurableObjectHub implements HubBackend {
           deliver(message.entries);
         }
       });
-      ws.addEventListener("close", (event) => lose(`hub socket closed (${event.code ?? "no code"}${event.reason ? `: ${event.reason}` : ""})`));
-      ws.addEventListener("error", () => lose("hub socket error"));
+      for (const socket of sockets) {
+        socket.addEventListener("close", (event) => lose(socket, `hub socket closed (${event.code ?? "no code"}${event.reason ? `: ${event.reason}` : ""})`));
+        socket.addEventListener("error", () => lose(socket, "hub socket error"));
+        socket.accept();
+      }
     });
   }
 
@@ -171,7 +248,7 @@ export class DurableObjectHub implements HubBackend {
     let response: Response;
     for (let attempt = 1; ; attempt++) {
       try {
-        response = await this.stub(request.resource).fetch(`${HUB_ORIGIN}/`, init);
+        response = await this.stub(primaryName(request.resource)).fetch(`${HUB_ORIGIN}/`, init);
         break;
       } catch (err) {
         // The runtime already retries calls that never reached the object; reads may also be
@@ -190,9 +267,34 @@ export class DurableObjectHub implements HubBackend {
   }
 }
 
+/** The claims as a connect request carries them (the detail text stays in the Worker). */
+function wireClaims(claims: SlotClaim[]): { key: string; limit: number }[] {
+  return claims.map(({ key, limit }) => ({ key, limit }));
+}
+
+/** Lets go of a socket that was opened but will not be used. */
+function abandon(socket: ClientSocket): void {
+  try {
+    socket.accept();
+    socket.close(1000, "not used");
+  } catch {
+    // Already closed.
+  }
+}
+
+/** Validates `shards`: a positive integer, for every resource or per resource name. */
+function checkShards(shards: number | Record<string, number>): number | Record<string, number> {
+  const values = typeof shards === "number" ? [shards] : Object.values(shards ?? {});
+  for (const value of values) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`createDurableObjectHub: shards must be positive integers (got ${String(value)})`);
+  }
+  return typeof shards === "number" ? shards : { ...shards };
+}
+
 /**
  * Creates a `HubBackend` on a Durable Object namespace: the dedicated `ChangelogHub` binding, or
- * the KV binding, whose class serves hub instances too.
+ * the KV binding, whose class serves hub instances too. `shards` spreads a hot resource's
+ * subscribers over fan-out objects (e.g. `{ shards: { messages: 8 } }`; docs/realtime-scaling.md).
  * @example
  * ```ts
  * import { createDurableObjectHub } from "covara/cloudflare";

@@ -58,10 +58,11 @@ export class KvStoreObject {
 
   constructor(
     private readonly ctx: KvObjectState,
-    _env?: unknown,
+    env?: unknown,
   ) {
     this.engine = new SqlKvEngine(ctx.storage.sql);
-    this.hub = new ChangelogHubHandler(ctx);
+    // `env`: a sharded hub's objects find their own namespace among the bindings.
+    this.hub = new ChangelogHubHandler(ctx, env);
     // Known before the first request, so scheduling decisions below are synchronous (no races).
     void ctx.blockConcurrencyWhile(async () => {
       this.alarmAt = await ctx.storage.getAlarm();
