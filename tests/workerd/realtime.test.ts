@@ -1,8 +1,8 @@
 /**
  * Realtime inside workerd: the subscription suite on D1, the churn test on the `ChangelogHub`
- * DO and on hub instances of the KV class (the README's `COVARA_KV`-only setup), streaming
- * through SELF with the hub evicted between two events, and the one-isolate fallback when no
- * Durable Object is bound.
+ * DO, on hub instances of the KV class (the README's `COVARA_KV`-only setup) and on a hub
+ * sharded over fan-out objects, streaming through SELF with the hub evicted between two events,
+ * and the one-isolate fallback when no Durable Object is bound.
  */
 import { env, exports } from "cloudflare:workers";
 import { evictAllDurableObjects } from "cloudflare:test";
@@ -24,6 +24,8 @@ describe("d1", () => {
   realtimeSuites(() => harness);
   churnSuite("durable-object (COVARA_HUB)", () => harness, async () => ({ hub: createDurableObjectHub(env.COVARA_HUB), close: async () => {} }), { writes: 80 });
   churnSuite("durable-object on COVARA_KV", () => harness, async () => ({ hub: hubOfStore(createDurableObjectKV(env.COVARA_KV))!, close: async () => {} }), { writes: 80, seed: 11 });
+  // Subscribers spread over fan-out objects: the same guarantees end to end through the route.
+  churnSuite("durable-object sharded (COVARA_HUB, 3 shards)", () => harness, async () => ({ hub: createDurableObjectHub(env.COVARA_HUB, { shards: 3 }), close: async () => {} }), { writes: 80, seed: 23 });
 });
 
 describe("streaming through the Worker", () => {
