@@ -4,12 +4,13 @@
 // SQLite driver builds from this project's node_modules, so only the framework differs.
 // Needs ../shared/bench (the yardstick beside the checkout) for the load script and the baseline.
 // Usage: node bench/http.mjs [--reps 3] [--duration 10] [--warmup 2] [--drivers better-sqlite3,libsql]
-//                           [--scenarios list,filter,get,count,create] [--connections 50]
+//                           [--scenarios list,filter,get,count,create] [--connections 50] [--no-pin]
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { availableParallelism } from "node:os";
 import { cpuMs, freePort, waitFor } from "./lib/processes.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,8 +25,15 @@ const { values: opt } = parseArgs({
     connections: { type: "string", default: "50" },
     drivers: { type: "string", default: "better-sqlite3,libsql" },
     scenarios: { type: "string", default: "list,filter,get,count,create" },
+    // Server on the last CPU, load generator on the first (taskset, Linux): the two stop
+    // trading places between cores, which halves the spread between runs here.
+    pin: { type: "boolean", default: true },
   },
 });
+const cpus = availableParallelism();
+const pinned = opt.pin && cpus >= 2 && existsSync("/usr/bin/taskset");
+/** `[command, args]` running `args` under node, pinned to `cpu` when pinning is on. */
+const onCpu = (cpu, args) => (pinned ? ["/usr/bin/taskset", ["-c", String(cpu), node, ...args]] : [node, args]);
 
 // Inside the project so `import "hono"` etc. resolve to our node_modules.
 const work = join(root, ".tmp/bench");
@@ -44,7 +52,7 @@ const servers = {
 async function runOne(name, driver, rep, port) {
   const db = join(work, `${name}-${driver}-${rep}.db`);
   copyFileSync(join(work, "seed.db"), db);
-  const child = spawn(node, [servers[name]], { env: { ...process.env, DB_FILE: db, DRIVER: driver, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(...onCpu(cpus - 1, [servers[name]]), { env: { ...process.env, DB_FILE: db, DRIVER: driver, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "inherit"] });
   try {
     await waitFor(`http://127.0.0.1:${port}/api/users/count`);
     const rows = [];
@@ -52,7 +60,7 @@ async function runOne(name, driver, rep, port) {
     for (const scenario of opt.scenarios.split(",")) {
       const out = join(work, `results/${name}-${driver}-${rep}-${scenario}.json`);
       const before = cpuMs(child.pid);
-      execFileSync(node, [join(work, "shared/load.mjs"), "--base", `http://127.0.0.1:${port}`, "--scenarios", scenario, "--connections", opt.connections, "--duration", opt.duration, "--warmup", opt.warmup, "--label", `${name}/${driver}`, "--json", out], { stdio: ["ignore", "ignore", "inherit"] });
+      execFileSync(...onCpu(0, [join(work, "shared/load.mjs"), "--base", `http://127.0.0.1:${port}`, "--scenarios", scenario, "--connections", opt.connections, "--duration", opt.duration, "--warmup", opt.warmup, "--label", `${name}/${driver}`, "--json", out]), { stdio: ["ignore", "ignore", "inherit"] });
       const spent = cpuMs(child.pid) - before;
       for (const row of rowsOf(JSON.parse(readFileSync(out, "utf8")))) {
         // The warm-up requests are not in `total`; scale by the measured share of the run.
