@@ -6,6 +6,7 @@
  */
 import type { ReconnectOptions } from "./backoff.js";
 import type { ParseDatesOption } from "./dates.js";
+import type { CsrfEcho } from "./transport.js";
 import type { AuthStrategy } from "./auth/strategy.js";
 import type { JWTClient } from "./auth/jwt-types.js";
 import type { AsyncStorageLike, TokenStorage } from "./auth/token-storage.js";
@@ -23,6 +24,12 @@ export interface ClientConfig {
   credentials?: RequestCredentials;
   /** Per-request timeout in ms. */
   timeout?: number;
+  /**
+   * CSRF double-submit for cookie sessions (spec 40 §12): unsafe requests echo the `csrf_token`
+   * cookie in `X-CSRF-Token` when the page can read it. Default on; names to match the server's
+   * `csrf` options, or `false`.
+   */
+  csrf?: false | CsrfEcho;
   /** Offline support (spec 80 §6): `true` (queue in localStorage where there is one) or an `OfflineConfig`. */
   offline?: boolean | OfflineConfig;
   /** A queued offline mutation failed to sync. */

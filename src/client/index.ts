@@ -7,7 +7,7 @@
  */
 export { createClient, getOrCreateClient, getClient, type CovaraClient } from "./client.js";
 export type { ClientConfig, OfflineConfig } from "./config.js";
-export { Transport, type TransportOptions, type RequestOptions, type TransportResponse, type TokenRefresher } from "./transport.js";
+export { Transport, type TransportOptions, type RequestOptions, type TransportResponse, type TokenRefresher, type CsrfEcho } from "./transport.js";
 export { TransportError, isAbortError, isTimeoutError } from "./errors.js";
 export { toDate, toDateOrNull, isISODateString, reviveDates, type ISODateString, type ParseDatesOption } from "./dates.js";
 export { q, f, encodeValue, type FilterValue, type TypedFilter } from "./filter.js";

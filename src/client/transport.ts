@@ -21,6 +21,40 @@ export interface TransportOptions {
   parseDates?: ParseDatesOption;
   /** The fetch to use; default the global one at call time (React Native: e.g. `expo/fetch` for streaming). */
   fetch?: typeof fetch;
+  /**
+   * Double-submit CSRF (spec 40 §12): on unsafe requests, the token cookie the server set is
+   * echoed in a header, read from `document.cookie` where there is one. On by default with the
+   * server's default names; `false` turns it off.
+   */
+  csrf?: false | CsrfEcho;
+}
+
+/** Which cookie holds the CSRF token and which header echoes it. */
+export interface CsrfEcho {
+  /** Default `"csrf_token"`. */
+  cookieName?: string;
+  /** Default `"X-CSRF-Token"`. */
+  headerName?: string;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+
+/** The value of cookie `name` as the page sees it, if the page has cookies at all. */
+function pageCookie(name: string): string | undefined {
+  const cookies = (globalThis as { document?: { cookie?: unknown } }).document?.cookie;
+  if (typeof cookies !== "string" || cookies === "") return undefined;
+  for (const pair of cookies.split(";")) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) {
+      const raw = pair.slice(at + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** One request. */
@@ -77,8 +111,10 @@ export class Transport {
   #refreshing: Promise<string | null> | undefined;
   #ready: Promise<unknown> | undefined;
   #EventSource: EventSourceConstructor | undefined;
+  readonly #csrf: { cookie: string; header: string } | undefined;
 
   constructor(options: TransportOptions) {
+    this.#csrf = options.csrf === false ? undefined : { cookie: options.csrf?.cookieName ?? "csrf_token", header: (options.csrf?.headerName ?? "X-CSRF-Token").toLowerCase() };
     this.baseUrl = options.baseUrl;
     this.credentials = options.credentials;
     this.timeout = options.timeout;
@@ -166,9 +202,16 @@ export class Transport {
     let body: unknown;
     try {
       const hasBody = options.body !== undefined;
+      const method = (options.method ?? "GET").toUpperCase();
+      const headers: Record<string, string> = { "content-type": "application/json", ...this.#headers, ...lower(options.headers) };
+      const csrf = this.#csrf;
+      if (csrf && !SAFE_METHODS.has(method) && headers[csrf.header] === undefined) {
+        const token = pageCookie(csrf.cookie);
+        if (token !== undefined) headers[csrf.header] = token;
+      }
       response = await this.fetch(this.url(options.path, options.params), {
-        method: options.method ?? "GET",
-        headers: { "content-type": "application/json", ...this.#headers, ...lower(options.headers) },
+        method,
+        headers,
         body: hasBody ? JSON.stringify(options.body) : undefined,
         credentials: options.credentials ?? this.credentials,
         signal,

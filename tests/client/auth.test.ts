@@ -6,30 +6,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MiddlewareHandler } from "hono";
-import { cookieSession, createApiKey, createJWTAdapter, InMemoryApiKeyStore, InMemorySessionStore, jwtSession, useAuth, verifyApiKey, type AuthUser } from "../../src/auth/index.js";
+import { cookieSession, createApiKey, createJWTAdapter, InMemoryApiKeyStore, InMemorySessionStore, jwtSession, useAuth, verifyApiKey } from "../../src/auth/index.js";
 import { createClient, createJWTClient, JWTMemoryTokenStorage, resolveAuthStrategy, TransportError, type AsyncStorageLike } from "../../src/client/index.js";
 import { eventually, openDb, serve, type TestDb, type TestServer, type Todo } from "./fixture.js";
+import { cookieJarFetch, directory } from "./auth-fixture.js";
 
 const SECRET = "client-auth-test-secret-0123456789-abcdef";
-
-/** A user directory with plaintext passwords (the app's own check). */
-function directory() {
-  const users = new Map<string, AuthUser & { password: string }>([["u1", { id: "u1", email: "ada@example.com", name: "Ada", password: "pw" }]]);
-  const strip = (u: (AuthUser & { password: string }) | undefined): AuthUser | null => {
-    if (!u) return null;
-    const { password: _password, ...user } = u;
-    return user;
-  };
-  return {
-    getUserById: async (id: string) => strip(users.get(id)),
-    validate: async (email: string, password: string) => strip([...users.values()].find((u) => u.email === email && u.password === password)),
-    create: async ({ email, password, name }: { email: string; password: string; name?: string }) => {
-      const user = { id: `u${users.size + 1}`, email, name: name ?? null, password };
-      users.set(user.id, user);
-      return strip(user)!;
-    },
-  };
-}
 
 /** Counts requests per path (refreshes, retries). */
 function counter(): { counts: Map<string, number>; middleware: MiddlewareHandler } {
@@ -52,24 +34,6 @@ function asyncStorage(): AsyncStorageLike & { values: Map<string, string> } {
     getItem: (key) => later(values.get(key) ?? null),
     setItem: async (key, value) => void (await later(values.set(key, value))),
     removeItem: async (key) => void (await later(values.delete(key))),
-  };
-}
-
-/** A fetch that keeps cookies like a browser does (Node's fetch has no cookie jar). */
-function cookieJarFetch(): typeof fetch {
-  const jar = new Map<string, string>();
-  return async (input, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (jar.size > 0) headers.set("cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
-    const response = await fetch(input, { ...init, headers });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(";");
-      const name = pair!.slice(0, pair!.indexOf("=")).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
-      if (expired) jar.delete(name);
-      else jar.set(name, pair!.slice(pair!.indexOf("=") + 1));
-    }
-    return response;
   };
 }
 
