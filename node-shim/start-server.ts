@@ -73,7 +73,8 @@ export async function startServer(app: ServableApp, options: StartServerOptions 
   let idle: (() => void) | undefined;
   const fetch = async (request: Request, env: { outgoing?: NodeTarget } | undefined, ...rest: unknown[]) => {
     inFlight++;
-    const outgoing = env?.outgoing;
+    // HEAD answers have no body to stream into.
+    const outgoing = request.method === "HEAD" ? undefined : env?.outgoing;
     if (outgoing) offerNodeTarget(outgoing);
     try {
       const response = await app.fetch(request, env, ...rest);

@@ -22,9 +22,9 @@ export interface TransportOptions {
   /** The fetch to use; default the global one at call time (React Native: e.g. `expo/fetch` for streaming). */
   fetch?: typeof fetch;
   /**
-   * Double-submit CSRF (spec 40 §12): on unsafe requests, the token cookie the server set is
-   * echoed in a header, read from `document.cookie` where there is one. On by default with the
-   * server's default names; `false` turns it off.
+   * Double-submit CSRF (spec 40 §12): on unsafe requests to the page's own origin, the token
+   * cookie the server set is echoed in a header, read from `document.cookie`. On by default with
+   * the server's default names; `false` turns it off.
    */
   csrf?: false | CsrfEcho;
 }
@@ -38,6 +38,20 @@ export interface CsrfEcho {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
+
+/**
+ * Whether `url` goes to the page's own origin. The token is the page's secret: a request to any
+ * other origin never carries it (and a cross-origin API checks its own cookie, not the page's).
+ */
+function toPageOrigin(url: string): boolean {
+  const here = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  if (typeof here !== "string" || here === "null") return false;
+  try {
+    return new URL(url, here).origin === here;
+  } catch {
+    return false;
+  }
+}
 
 /** The value of cookie `name` as the page sees it, if the page has cookies at all. */
 function pageCookie(name: string): string | undefined {
@@ -204,12 +218,13 @@ export class Transport {
       const hasBody = options.body !== undefined;
       const method = (options.method ?? "GET").toUpperCase();
       const headers: Record<string, string> = { "content-type": "application/json", ...this.#headers, ...lower(options.headers) };
+      const url = this.url(options.path, options.params);
       const csrf = this.#csrf;
-      if (csrf && !SAFE_METHODS.has(method) && headers[csrf.header] === undefined) {
+      if (csrf && !SAFE_METHODS.has(method) && headers[csrf.header] === undefined && toPageOrigin(url)) {
         const token = pageCookie(csrf.cookie);
         if (token !== undefined) headers[csrf.header] = token;
       }
-      response = await this.fetch(this.url(options.path, options.params), {
+      response = await this.fetch(url, {
         method,
         headers,
         body: hasBody ? JSON.stringify(options.body) : undefined,

@@ -12,7 +12,7 @@
 
 /** The part of Node's `ServerResponse` an SSE stream writes to. */
 export interface NodeTarget {
-  write(chunk: string): boolean;
+  write(chunk: string, callback?: () => void): boolean;
   end(): void;
   writeHead(status: number, headers: Record<string, string | string[]>): unknown;
   on(event: "drain" | "close", listener: () => void): unknown;
@@ -44,8 +44,16 @@ export function nodeTargetOf(env: unknown): NodeTarget | undefined {
   return outgoing !== undefined && offered.has(outgoing) ? outgoing : undefined;
 }
 
-/** Registers `stream` as the writer of `target`'s body (the route returns a body-less Response). */
+/**
+ * Registers `stream` as the writer of `target`'s body (the route returns a body-less Response).
+ * A claim that comes after the answer was sent (a timeout middleware answered first) closes the
+ * stream at once: nothing would ever attach it.
+ */
 export function claimNodeTarget(target: NodeTarget, stream: AttachableStream): void {
+  if (!offered.has(target)) {
+    stream.close();
+    return;
+  }
   claimed.set(target, stream);
 }
 
@@ -59,6 +67,7 @@ const ALREADY_SENT = "x-hono-already-sent";
  * stream is closed. Returns `response` when there is nothing to take over.
  */
 export function takeOverNodeTarget(outgoing: NodeTarget, response: Response): Response {
+  offered.delete(outgoing);
   const stream = claimed.get(outgoing);
   if (stream === undefined) return response;
   claimed.delete(outgoing);

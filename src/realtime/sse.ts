@@ -127,7 +127,7 @@ export class SseStream implements AttachableStream {
     const pending = this.#pending!;
     this.#pending = undefined;
     this.#pendingBytes = 0;
-    if (pending.length > 0) target.write(pending.join(""));
+    if (pending.length > 0) target.write(pending.join(""), this.#flushed);
     if (this.#ending) target.end();
     else this.#wake();
   }
@@ -147,7 +147,7 @@ export class SseStream implements AttachableStream {
   /** Writes regardless of the mark (heartbeats, control frames, paced snapshot pages). */
   write(text: string): void {
     if (!this.#open) return;
-    if (this.#out) this.#out.write(text);
+    if (this.#out) this.#out.write(text, this.#flushed);
     else if (this.#pending) {
       this.#pending.push(text);
       this.#pendingBytes += text.length;
@@ -202,6 +202,15 @@ export class SseStream implements AttachableStream {
     }
     this.#finish();
   }
+
+  /**
+   * Node: runs as each write reaches the socket. `'drain'` alone is not enough: Node only emits
+   * it after a write crossed the socket's own high-water mark (16–64 KiB), and a queue limit
+   * below that would leave a paced snapshot waiting forever.
+   */
+  readonly #flushed = (): void => {
+    if (this.#waiters.length > 0 && !this.full) this.#wake();
+  };
 
   #wake(): void {
     // Runs on every read the server adapter makes: nothing to allocate when nobody waits.

@@ -10,12 +10,13 @@ import { createClient, TransportError, type CovaraClient } from "../../src/clien
 import { openDb, serve, type TestDb, type TestServer, type Todo } from "./fixture.js";
 import { cookieJarFetch, directory } from "./auth-fixture.js";
 
-/** A page whose cookies are `jar` (what `document.cookie` shows for a non-HttpOnly cookie). */
-function page(jar: Map<string, string>) {
+/** A page at `origin` whose cookies are `jar` (what `document.cookie` shows for a non-HttpOnly cookie). */
+function page(origin: string, jar: Map<string, string>) {
   Object.defineProperty(globalThis, "document", {
     configurable: true,
     get: () => ({ cookie: [...jar].filter(([name]) => name === "csrf_token").map(([name, value]) => `${name}=${value}`).join("; ") }),
   });
+  Object.defineProperty(globalThis, "location", { configurable: true, value: { origin } });
 }
 
 describe("CSRF double-submit from the client", () => {
@@ -31,11 +32,15 @@ describe("CSRF double-submit from the client", () => {
       csrf: true,
     });
     const csrf = createCsrfMiddleware();
-    const middleware: MiddlewareHandler = (c, next) => sessions(c, () => csrf(c, next));
+    const middleware: MiddlewareHandler = (c, next) =>
+      sessions(c, async () => {
+        await csrf(c, next);
+      });
     server = await serve({ db, covara: { auth: { middleware, router } } });
   });
   afterEach(() => {
     delete (globalThis as { document?: unknown }).document;
+    delete (globalThis as { location?: unknown }).location;
   });
   afterAll(async () => {
     await server.close();
@@ -44,7 +49,7 @@ describe("CSRF double-submit from the client", () => {
 
   const signedIn = async (options: { csrf?: false } = {}): Promise<CovaraClient> => {
     const jar = new Map<string, string>();
-    page(jar);
+    page(server.origin, jar);
     const client = createClient({ baseUrl: server.origin, strategy: "cookie", fetch: cookieJarFetch(jar), ...options });
     // A fresh page reads something first (spec 40 §12): the safe request sets the token cookie.
     expect(await client.session.me()).toBeNull();
@@ -69,6 +74,21 @@ describe("CSRF double-submit from the client", () => {
     expect(login).toBeInstanceOf(TransportError);
     expect(login.status).toBe(403);
     expect(await client.session.me()).toBeNull();
+  });
+
+  it("never sends the page's token to another origin", async () => {
+    const sent: Headers[] = [];
+    const spy: typeof fetch = async (input, init) => {
+      sent.push(new Headers(init?.headers));
+      return new Response("{}", { status: 201, headers: { "content-type": "application/json" } });
+    };
+    page("https://app.example", new Map([["csrf_token", "page-secret"]]));
+    const elsewhere = createClient({ baseUrl: "https://api.third-party.example", fetch: spy });
+    await elsewhere.resource<Todo>("/api/todos").create({ title: "x" });
+    await elsewhere.transport.request({ method: "POST", path: "https://hooks.example.net/in", body: {} });
+    const home = createClient({ baseUrl: "https://app.example/v1", fetch: spy });
+    await home.resource<Todo>("/api/todos").create({ title: "y" });
+    expect(sent.map((h) => h.get("x-csrf-token"))).toEqual([null, null, "page-secret"]);
   });
 
   it("a token that does not match the cookie is refused", async () => {

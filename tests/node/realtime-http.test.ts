@@ -253,3 +253,76 @@ describe("SSE written straight to the Node response (startServer)", () => {
     }
   });
 });
+
+describe("SSE on a Node response: pacing, HEAD and late answers", () => {
+  let h: DbHarness;
+  let closeDb: () => Promise<void>;
+  beforeAll(async () => {
+    ({ harness: h, close: closeDb } = await nodeDatabases.find((f) => f.name === "better-sqlite3")!.open());
+  });
+  afterAll(() => closeDb());
+
+  const start = (app: ReturnType<typeof createCovara>) => startServer(app, { port: 0, hostname: "127.0.0.1", gracefulShutdown: false, drainTimeoutMs: 1000 });
+
+  it("paces a snapshot through a queue limit below the socket's own buffer, and completes it", async () => {
+    await h.reset();
+    const name = "x".repeat(300);
+    const rows = Array.from({ length: 600 }, (_, i) => ({ name, email: `e${i}` }));
+    for (let i = 0; i < rows.length; i += 200) await (h.db as any).insert(h.table).values(rows.slice(i, i + 200));
+    const app = createCovara({ realtime: { hub: createMemoryHub(), sse: { maxQueueBytes: 8192, snapshotPageSize: 30 } } }).resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await start(app);
+    try {
+      const reader = readSse(await fetch(`http://127.0.0.1:${server.port}/api/people/subscribe`));
+      await reader.synced(10_000);
+      expect(reader.frames.filter((f) => f.data?.type === "existing")).toHaveLength(600);
+      await reader.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("answers HEAD at once without opening a stream, and the connection stays usable", async () => {
+    await h.reset();
+    const app = createCovara({ realtime: { hub: createMemoryHub() } }).resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await start(app);
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const head = await fetch(`${base}/api/people/subscribe`, { method: "HEAD", signal: AbortSignal.timeout(3000) });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("text/event-stream");
+      expect((await fetch(`${base}/api/people/subscribe?filter=nosuchfield==1`, { method: "HEAD" })).status).toBe(400);
+      expect((await fetch(`${base}/__covara/stream`, { method: "HEAD", signal: AbortSignal.timeout(3000) })).status).toBeLessThan(500);
+      expect(app.realtime.openStreams).toBe(0);
+      expect((await fetch(`${base}/api/people`, { signal: AbortSignal.timeout(3000) })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a stream whose route answers after a middleware already did is closed, not held", async () => {
+    await h.reset();
+    const memory = createMemoryHub();
+    // A hub that takes its time to register, so the route claims the response late.
+    const hub: typeof memory = Object.assign(Object.create(memory), {
+      connect: async (...args: Parameters<typeof memory.connect>) => {
+        await sleep(200);
+        return memory.connect(...args);
+      },
+    });
+    const app = createCovara({ realtime: { hub } });
+    app.use("*", async (c, next) => {
+      const late = await Promise.race([next().then(() => false), sleep(50).then(() => true)]);
+      if (late) c.res = new Response("gateway timeout", { status: 504 });
+    });
+    app.resource("/people", h.table, { id: h.table.id, db: h.db });
+    const server = await start(app);
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/people/subscribe`);
+      expect(res.status).toBe(504);
+      await sleep(300);
+      await eventually(() => app.realtime.openStreams === 0);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -31,6 +31,8 @@ export function multiplexRouter(source: MultiplexSource, options: MultiplexOptio
   const router = new Hono();
 
   router.get("/", (c: Context) => {
+    // HEAD says the stream exists without opening one.
+    if (c.req.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
     const sse = source.realtime.options.sse ?? {};
     let release: (() => void) | undefined;
     const mux: MuxStream = new MuxStream({

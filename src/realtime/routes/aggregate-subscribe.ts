@@ -99,6 +99,8 @@ function streamOutput(stream: SseStream): AggregateOutput {
 export function aggregateSubscribeHandler(rt: ResourceRuntime) {
   return async (c: Context): Promise<Response> => {
     const create = await prepareLiveAggregate(rt, c, (name) => c.req.query(name), c.req.query("filter"));
+    // HEAD says whether the stream would open (the checks above ran) without opening it.
+    if (c.req.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
     const sse = rt.sse;
     let live: LiveAggregate | undefined;
     let release: (() => void) | undefined;

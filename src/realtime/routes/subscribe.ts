@@ -185,6 +185,8 @@ export function subscribeHandler(rt: ResourceRuntime) {
   return async (c: Context): Promise<Response> => {
     const sse = rt.sse;
     const create = await prepareSubscription(rt, c, queryParams(c), includes);
+    // HEAD says whether the stream would open (the checks above ran) without opening it.
+    if (c.req.method === "HEAD") return new Response(null, { headers: SSE_HEADERS });
     let subscription: LiveSubscription | undefined;
     let release: (() => void) | undefined;
     const stream = new SseStream({
