@@ -9,11 +9,12 @@
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
 import type { MiddlewareHandler } from "hono";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cookieSession, createApiKey, createJWTAdapter, InMemoryApiKeyStore, InMemorySessionStore, jwtSession, useAuth as serverAuth, verifyApiKey, type AuthUser } from "../../src/auth/index.js";
+import { cookieSession, createApiKey, createJWTAdapter, InMemoryApiKeyStore, InMemorySessionStore, jwtSession, useAuth as serverAuth, verifyApiKey } from "../../src/auth/index.js";
 import { createClient, JWTMemoryTokenStorage, type AsyncStorageLike, type TransportError } from "../../src/client/index.js";
 import { getJWTClient, initJWTClient, useAuth, useJWTAuth, useLiveList } from "../../src/client/react/index.js";
 import { openDb, serve, type TestDb, type TestServer, type Todo } from "./fixture.js";
 import { pageAt, tick } from "./react-fixture.js";
+import { directory } from "./auth-fixture.js";
 
 const SECRET = "react-auth-test-secret-0123456789-abcdef";
 
@@ -21,25 +22,6 @@ interface User {
   id: string;
   email: string | null;
   name: string | null;
-}
-
-/** A user directory with plaintext passwords (the app's own check). */
-function directory() {
-  const users = new Map<string, AuthUser & { password: string }>([["u1", { id: "u1", email: "ada@example.com", name: "Ada", password: "pw" }]]);
-  const strip = (u: (AuthUser & { password: string }) | undefined): AuthUser | null => {
-    if (!u) return null;
-    const { password: _password, ...user } = u;
-    return user;
-  };
-  return {
-    getUserById: async (id: string) => strip(users.get(id)),
-    validate: async (email: string, password: string) => strip([...users.values()].find((u) => u.email === email && u.password === password)),
-    create: async ({ email, password, name }: { email: string; password: string; name?: string }) => {
-      const user = { id: `u${users.size + 1}`, email, name: name ?? null, password };
-      users.set(user.id, user);
-      return strip(user)!;
-    },
-  };
 }
 
 const forgetGlobals = () => {

@@ -7,48 +7,21 @@
 import { env } from "cloudflare:workers";
 import { evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDurableObjectHub, HUB_ORIGIN, type HubObjectNamespace } from "../../durable-objects/index.js";
+import { createDurableObjectHub, HUB_ORIGIN } from "../../durable-objects/index.js";
 import { SqlChangelog } from "../../src/realtime/hub-sql.js";
 import { SlotLimitError, type ChangeEntry } from "../../src/realtime/types.js";
 import { hubContract } from "../contracts/hub.contract.js";
+import { durableObjectHarness, eventually, sleep, uniqueName } from "./hub-harness.js";
 
 const bindings = [
   { label: "COVARA_HUB", namespace: env.COVARA_HUB },
   { label: "COVARA_KV", namespace: env.COVARA_KV },
 ] as const;
 
-function harness(namespace: HubObjectNamespace) {
-  const hub = createDurableObjectHub(namespace, { maxEntries: 5 });
-  const peer = createDurableObjectHub(namespace, { maxEntries: 5 });
-  return {
-    hub,
-    peer,
-    durable: true,
-    reopen: async () => {
-      await evictAllDurableObjects();
-      return createDurableObjectHub(namespace, { maxEntries: 5 });
-    },
-    cleanup: async () => {
-      await Promise.all([hub.close(), peer.close()]);
-    },
-  };
-}
 
-hubContract("durable-object (COVARA_HUB)", async () => harness(env.COVARA_HUB));
-hubContract("durable-object on COVARA_KV", async () => harness(env.COVARA_KV));
+hubContract("durable-object (COVARA_HUB)", async () => durableObjectHarness(env.COVARA_HUB));
+hubContract("durable-object on COVARA_KV", async () => durableObjectHarness(env.COVARA_KV));
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
-let counter = 0;
-const uniqueName = (label: string) => `${label}-${Date.now().toString(36)}-${++counter}`;
 const hubStub = (namespace: DurableObjectNamespace, resource: string) => namespace.get(namespace.idFromName(`hub:${resource}`));
 
 /** Sockets of a hub instance carrying `tag` (all of them without a tag). */

@@ -13,41 +13,14 @@ import { createDurableObjectHub, HUB_ORIGIN, type HubObjectNamespace, type HubOb
 import { SqlChangelog } from "../../src/realtime/hub-sql.js";
 import { SlotLimitError, type ChangeEntry, type HubConnection, type SlotClaim } from "../../src/realtime/types.js";
 import { hubContract } from "../contracts/hub.contract.js";
+import { durableObjectHarness, eventually, sleep, uniqueName } from "./hub-harness.js";
 
 const SHARDS = 3;
 
-function harness(namespace: HubObjectNamespace) {
-  const hub = createDurableObjectHub(namespace, { maxEntries: 5, shards: SHARDS });
-  const peer = createDurableObjectHub(namespace, { maxEntries: 5, shards: SHARDS });
-  return {
-    hub,
-    peer,
-    durable: true,
-    reopen: async () => {
-      await evictAllDurableObjects();
-      return createDurableObjectHub(namespace, { maxEntries: 5, shards: SHARDS });
-    },
-    cleanup: async () => {
-      await Promise.all([hub.close(), peer.close()]);
-    },
-  };
-}
 
-hubContract("durable-object sharded (COVARA_HUB, shards: 3)", async () => harness(env.COVARA_HUB));
-hubContract("durable-object sharded on COVARA_KV (shards: 3)", async () => harness(env.COVARA_KV));
+hubContract("durable-object sharded (COVARA_HUB, shards: 3)", async () => durableObjectHarness(env.COVARA_HUB, { shards: SHARDS }));
+hubContract("durable-object sharded on COVARA_KV (shards: 3)", async () => durableObjectHarness(env.COVARA_KV, { shards: SHARDS }));
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
-let counter = 0;
-const uniqueName = (label: string) => `${label}-${Date.now().toString(36)}-${++counter}`;
 const stubOf = (namespace: DurableObjectNamespace, name: string) => namespace.get(namespace.idFromName(name));
 const create = (n: number) => ({ type: "create" as const, objectId: String(n), object: { id: n } });
 /** The claims a subscription route makes: the resource-wide one first, the per-user one last. */
