@@ -4,6 +4,7 @@
  * @module
  */
 import type { BackpressurePolicy } from "./sse.js";
+import type { TrustedProxies } from "../auth/client-ip.js";
 
 /** Subscription settings. */
 export interface SseOptions {
@@ -25,6 +26,12 @@ export interface SseOptions {
   aggregateDebounceMs?: number;
   /** Rows per snapshot page; default 200. */
   snapshotPageSize?: number;
+  /**
+   * On Node, the reverse proxies whose `X-Forwarded-For` entries are believed for the per-IP
+   * limit (addresses, IPv4 CIDRs such as `"10.0.0.0/8"`, or a predicate); the client address is
+   * then the right-most entry that is not one of them. Default none: the socket address.
+   */
+  trustedProxies?: TrustedProxies;
 }
 
 /** Every option with its value. */
@@ -40,6 +47,7 @@ const DEFAULTS: ResolvedSseOptions = {
   scopeRecheckMs: 30_000,
   aggregateDebounceMs: 150,
   snapshotPageSize: 200,
+  trustedProxies: [],
 };
 
 /** Resource options over app options over defaults. */

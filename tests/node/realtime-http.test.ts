@@ -326,3 +326,36 @@ describe("SSE on a Node response: pacing, HEAD and late answers", () => {
     }
   });
 });
+
+describe("per-IP subscription limits behind a reverse proxy (Node)", () => {
+  let h: DbHarness;
+  let closeDb: () => Promise<void>;
+  beforeAll(async () => {
+    ({ harness: h, close: closeDb } = await nodeDatabases.find((f) => f.name === "better-sqlite3")!.open());
+  });
+  afterAll(() => closeDb());
+
+  const subscribe = (base: string, forwardedFor: string) => fetch(`${base}/api/people/subscribe`, { headers: { "x-forwarded-for": forwardedFor } });
+
+  it("counts anonymous subscribers by the forwarded address only when the proxy is trusted", async () => {
+    await h.reset();
+    for (const trustedProxies of [["127.0.0.1"], undefined]) {
+      const app = createCovara({ realtime: { hub: createMemoryHub(), sse: { maxSubscriptionsPerIP: 1, trustedProxies } } }).resource("/people", h.table, { id: h.table.id, db: h.db });
+      const server = await startServer(app, { port: 0, hostname: "127.0.0.1", gracefulShutdown: false, drainTimeoutMs: 1000 });
+      const base = `http://127.0.0.1:${server.port}`;
+      try {
+        const first = await subscribe(base, "203.0.113.7");
+        expect(first.status).toBe(200);
+        const sameClient = await subscribe(base, "203.0.113.7");
+        expect(sameClient.status).toBe(429);
+        const otherClient = await subscribe(base, "198.51.100.9");
+        // Trusted: another client behind the proxy has its own budget. Untrusted: a header a
+        // client can write says nothing, every subscriber is the socket's 127.0.0.1.
+        expect(otherClient.status).toBe(trustedProxies ? 200 : 429);
+        for (const res of [first, sameClient, otherClient]) await res.body?.cancel();
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});

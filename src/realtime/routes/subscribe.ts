@@ -84,7 +84,7 @@ export function subscriptionClaims(c: Context, sse: ResolvedSseOptions): SlotCla
   }
   const userId = actingUser(c);
   if (userId !== undefined) return [limits.total, { key: `user:${userId}`, limit: sse.maxSubscriptionsPerUser, detail: limits.user }];
-  return [limits.total, { key: `ip:${resolveClientIp(c)}`, limit: sse.maxSubscriptionsPerIP, detail: limits.ip }];
+  return [limits.total, { key: `ip:${resolveClientIp(c, { trustedProxies: sse.trustedProxies })}`, limit: sse.maxSubscriptionsPerIP, detail: limits.ip }];
 }
 
 /**
