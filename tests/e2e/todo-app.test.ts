@@ -38,6 +38,9 @@ async function startExample(): Promise<string> {
   });
 }
 
+/** How long a fresh page may take to load and show its first list. */
+const PAGE_LOAD_MS = 10_000;
+
 /** The titles a page shows, in order. */
 const titles = (page: Page) => page.locator('[data-testid="todo"] .title').allTextContents();
 
@@ -67,8 +70,9 @@ describe("the example todo app in Chromium", () => {
   it("keeps two pages in step: a create, an update and a delete reach the other page within a second", async () => {
     const [one, two] = await Promise.all([browser.newPage(), browser.newPage()]);
     await Promise.all([one.goto(base), two.goto(base)]);
-    await expect.poll(() => one.getByTestId("status").textContent()).not.toBe("loading");
-    await expect.poll(() => two.getByTestId("status").textContent()).not.toBe("loading");
+    // Loading a page is not what is measured: on a busy CI machine it can take seconds.
+    await expect.poll(() => one.getByTestId("status").textContent(), { timeout: PAGE_LOAD_MS }).not.toBe("loading");
+    await expect.poll(() => two.getByTestId("status").textContent(), { timeout: PAGE_LOAD_MS }).not.toBe("loading");
 
     await add(one, "buy milk");
     await expect.poll(() => titles(two), { timeout: 1000 }).toEqual(["buy milk"]);
@@ -92,8 +96,8 @@ describe("the example todo app in Chromium", () => {
     const away = await offlineContext.newPage();
     const watcher = await browser.newPage();
     await Promise.all([away.goto(base), watcher.goto(base)]);
-    await expect.poll(() => titles(away)).toEqual(["walk dog"]);
-    await expect.poll(() => titles(watcher)).toEqual(["walk dog"]);
+    await expect.poll(() => titles(away), { timeout: PAGE_LOAD_MS }).toEqual(["walk dog"]);
+    await expect.poll(() => titles(watcher), { timeout: PAGE_LOAD_MS }).toEqual(["walk dog"]);
 
     await offlineContext.setOffline(true);
     await add(away, "offline one");
