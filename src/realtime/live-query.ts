@@ -56,11 +56,18 @@ export async function liveQuery(rt: ResourceRuntime, c: Context, filter: string 
   return new BoundQuery(rt, c, matcher, filter, include, includes);
 }
 
+/**
+ * Whether every subscriber of `rt` sees the same body for a row: no relation is loaded as the
+ * subscriber (no `include`, no eager relation), so live bodies can be built once per entry.
+ */
+export function presentsAlike(rt: ResourceRuntime, include: string | undefined): boolean {
+  if (include !== undefined && include.trim() !== "") return false;
+  return !Object.values(rt.config.relations ?? {}).some((relation) => relation.strategy === "eager");
+}
+
 /** Whether a subscriber's context is ever needed after connect (see `liveQuery`). */
 function needsContext(rt: ResourceRuntime, c: Context, include: string | undefined): boolean {
-  if (rt.config.auth !== undefined || c.get(SESSION_CHECK as never) !== undefined) return true;
-  if (include !== undefined && include.trim() !== "") return true;
-  return Object.values(rt.config.relations ?? {}).some((relation) => relation.strategy === "eager");
+  return rt.config.auth !== undefined || c.get(SESSION_CHECK as never) !== undefined || !presentsAlike(rt, include);
 }
 
 /**

@@ -15,7 +15,7 @@ export interface NodeTarget {
   write(chunk: string, callback?: () => void): boolean;
   end(): void;
   writeHead(status: number, headers: Record<string, string | string[]>): unknown;
-  on(event: "drain" | "close", listener: () => void): unknown;
+  on(event: "close", listener: () => void): unknown;
   getHeaders(): Record<string, number | string | string[] | undefined>;
   removeHeader(name: string): void;
   readonly writableLength: number;

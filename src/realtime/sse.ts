@@ -122,7 +122,6 @@ export class SseStream implements AttachableStream {
     }
     this.#out = target;
     target.on("close", () => this.#finish());
-    target.on("drain", () => this.#wake());
     target.writeHead(status, headers);
     const pending = this.#pending!;
     this.#pending = undefined;
@@ -204,9 +203,9 @@ export class SseStream implements AttachableStream {
   }
 
   /**
-   * Node: runs as each write reaches the socket. `'drain'` alone is not enough: Node only emits
-   * it after a write crossed the socket's own high-water mark (16–64 KiB), and a queue limit
-   * below that would leave a paced snapshot waiting forever.
+   * Node: runs as each write reaches the socket, and wakes paced writers once the buffer is below
+   * the mark. Not `'drain'`: Node emits it only after a write crossed the socket's own high-water
+   * mark (16–64 KiB), so a queue limit below that would leave a paced snapshot waiting forever.
    */
   readonly #flushed = (): void => {
     if (this.#waiters.length > 0 && !this.full) this.#wake();

@@ -67,7 +67,7 @@ export class PreparedReads {
 }
 
 /** Whether prepared statements pay on this database (see the module header). */
-export function preparesReads(db: unknown, model: TableModel, d1: boolean): boolean {
+export function preparesReads(model: TableModel, d1: boolean): boolean {
   if (model.dialect !== "sqlite" || d1) return false;
   // Placeholders bind raw values: only ids whose driver value is the value itself.
   const id: Column = model.idColumn;

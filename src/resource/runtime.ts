@@ -262,7 +262,7 @@ export function createResourceRuntime(table: Table, config: ResourceConfig, regi
   };
 
   // Keyed by the static where clauses only (see `preparedReads`), so it holds two entries at most.
-  const prepared = preparesReads(db, model, d1) ? new Map<SQL | undefined, PreparedReads>() : undefined;
+  const prepared = preparesReads(model, d1) ? new Map<SQL | undefined, PreparedReads>() : undefined;
 
   /** Distinguishes this runtime's predicates from another's with the same text. */
   const instance = crypto.randomUUID();

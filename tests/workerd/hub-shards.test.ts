@@ -62,6 +62,29 @@ async function shardHolding(namespace: DurableObjectNamespace, resource: string)
   throw new Error("no shard holds a socket");
 }
 
+/**
+ * Runs `body` with one subscriber (user u1) of a fresh sharded resource once it received entry 1
+ * (`first`), and the shard holding its socket; closes everything afterwards.
+ */
+async function withOneSubscriber(
+  namespace: DurableObjectNamespace,
+  label: string,
+  body: (t: { resource: string; hub: ReturnType<typeof createDurableObjectHub>; s: ReturnType<typeof subscriber>; shard: number; first: ChangeEntry[] }) => Promise<void>,
+): Promise<void> {
+  const resource = uniqueName(label);
+  const hub = createDurableObjectHub(namespace, { shards: SHARDS });
+  const s = subscriber();
+  const conn = await hub.connect(resource, s.deliver, { claims: claimsOf("u1") });
+  try {
+    const first = await hub.append(resource, [create(1)]);
+    await eventually(() => s.received.length === 1);
+    await body({ resource, hub, s, shard: await shardHolding(namespace, resource), first });
+  } finally {
+    conn.close();
+    await hub.close();
+  }
+}
+
 for (const { label, namespace } of [
   { label: "COVARA_HUB", namespace: env.COVARA_HUB },
   { label: "COVARA_KV", namespace: env.COVARA_KV },
@@ -130,15 +153,8 @@ for (const { label, namespace } of [
       await hub.close();
     });
 
-    it("delivers the next entry after the shard was evicted, and never an entry twice", async () => {
-      const resource = uniqueName("evicted");
-      const hub = createDurableObjectHub(namespace, { shards: SHARDS });
-      const s = subscriber();
-      const conn = await hub.connect(resource, s.deliver, { claims: claimsOf("u1") });
-      try {
-        const first = await hub.append(resource, [create(1)]);
-        await eventually(() => s.received.length === 1);
-        const shard = await shardHolding(namespace, resource);
+    it("delivers the next entry after the shard was evicted, and never an entry twice", () =>
+      withOneSubscriber(namespace, "evicted", async ({ resource, hub, s, shard, first }) => {
         const instance = () => runInDurableObject(stubOf(namespace, `hub:${resource}#${shard}`), (object) => object);
         const before = await instance();
 
@@ -153,22 +169,10 @@ for (const { label, namespace } of [
         expect(s.seqs()).toEqual([1, 2]);
         expect(await instance()).not.toBe(before);
         expect(await deliverySockets(namespace, `hub:${resource}#${shard}`, resource)).toBe(1);
-      } finally {
-        conn.close();
-        await hub.close();
-      }
-    });
+      }));
 
-    it("recovers lost forwards from the primary, in order and without duplicates", async () => {
-      const resource = uniqueName("gap");
-      const hub = createDurableObjectHub(namespace, { shards: SHARDS });
-      const s = subscriber();
-      const conn = await hub.connect(resource, s.deliver, { claims: claimsOf("u1") });
-      try {
-        await hub.append(resource, [create(1)]);
-        await eventually(() => s.received.length === 1);
-        const shard = await shardHolding(namespace, resource);
-
+    it("recovers lost forwards from the primary, in order and without duplicates", () =>
+      withOneSubscriber(namespace, "gap", async ({ resource, hub, s, shard }) => {
         // Entries 2 and 3 never reach the shard; the forward of 4 shows the gap.
         expect(await appendSilently(namespace, resource, [2, 3])).toEqual([2, 3]);
         await sleep(50);
@@ -186,21 +190,10 @@ for (const { label, namespace } of [
         await sleep(50);
         expect(s.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7]);
         expect(s.received.map((entry) => entry.objectId)).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
-      } finally {
-        conn.close();
-        await hub.close();
-      }
-    });
+      }));
 
-    it("runs a shard's forwards one at a time, even when one waits for the primary", async () => {
-      const resource = uniqueName("overlap");
-      const hub = createDurableObjectHub(namespace, { shards: SHARDS });
-      const s = subscriber();
-      const conn = await hub.connect(resource, s.deliver, { claims: claimsOf("u1") });
-      try {
-        await hub.append(resource, [create(1)]);
-        await eventually(() => s.received.length === 1);
-        const shard = await shardHolding(namespace, resource);
+    it("runs a shard's forwards one at a time, even when one waits for the primary", () =>
+      withOneSubscriber(namespace, "overlap", async ({ resource, hub, s, shard }) => {
         await appendSilently(namespace, resource, [2, 3, 4]);
         const [third, fourth] = await hub.since(resource, 2, 2);
         // The first closes its gap (2) through the primary while the second arrives.
@@ -209,11 +202,7 @@ for (const { label, namespace } of [
         await eventually(() => s.received.length >= 5);
         await sleep(50);
         expect(s.seqs()).toEqual([1, 2, 3, 4, 5]);
-      } finally {
-        conn.close();
-        await hub.close();
-      }
-    });
+      }));
 
     it("gives every socket, connected while appends run, each later entry exactly once", async () => {
       const resource = uniqueName("racing");

@@ -11,7 +11,7 @@ import { problemResponse, ValidationError } from "../../errors/problem.js";
 import { includeLoader, type IncludeLoader } from "../../resource/relations/index.js";
 import type { ResourceRuntime } from "../../resource/runtime.js";
 import { actingUser } from "../publish.js";
-import { liveQuery } from "../live-query.js";
+import { liveQuery, presentsAlike } from "../live-query.js";
 import { eventFrame, frame, SSE_HEADERS, SseStream } from "../sse.js";
 import { nodeTargetOf } from "../node-target.js";
 import { LiveSubscription, type LiveEvent, type LiveOutput, type LiveStart } from "../subscription.js";
@@ -87,14 +87,6 @@ export function subscriptionClaims(c: Context, sse: ResolvedSseOptions): SlotCla
   return [limits.total, { key: `ip:${resolveClientIp(c, { trustedProxies: sse.trustedProxies })}`, limit: sse.maxSubscriptionsPerIP, detail: limits.ip }];
 }
 
-/**
- * Whether every subscriber of `rt` sees the same body for a row: no relation is loaded as the
- * subscriber (no `include`, no eager relation), so live bodies can be built once per entry.
- */
-function presentsAlike(rt: ResourceRuntime, include: string | undefined): boolean {
-  if (include !== undefined && include.trim() !== "") return false;
-  return !Object.values(rt.config.relations ?? {}).some((relation) => relation.strategy === "eager");
-}
 
 /** The 429 for a refused claim (no `code`, spec 20 §2). */
 export function tooManySubscriptions(error: SlotLimitError): Response {
